@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what regcache needs from Debian 12's packages (apt only).
+#   scripts/install-deps.sh          build and run dependencies
+#   scripts/install-deps.sh --test   plus everything the test suites start
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
+)
+test_packages=(
+  libgtest-dev libgmock-dev python3 python3-pytest python3-cryptography python3-requests
+  docker-registry skopeo squid tinyproxy nginx docker.io containerd
+  iproute2 util-linux curl openssl wrk procps
+)
+
+packages=("${build_packages[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=("${test_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# Debian's packages try to start daemons (docker-registry, squid, nginx) on install;
+# a policy-rc.d on these machines refuses that, and the tests start their own.
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
