@@ -1,0 +1,1 @@
+"""Helpers for regcache's end-to-end tests: one concept per module."""
