@@ -1,0 +1,53 @@
+#pragma once
+// ContentResponder: sends content addressed by digest to a client, either from
+// a cached file (Range, If-None-Match, sendfile) or by following an in-flight
+// download (InflightFetch): the client gets bytes as they land on disk, and the
+// final byte only after the digest was verified.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/response_headers.hpp"
+#include "cache/inflight_fetch.hpp"
+#include "http/beast.hpp"
+#include "http/response_writer.hpp"
+#include "storage/content_store.hpp"
+
+namespace regcache::api {
+
+struct ContentDescription {
+  std::string digest;        // "sha256:..."
+  std::string content_type;  // media type
+  std::string range;         // the request's Range header ("" for none)
+  std::string if_none_match;
+  std::string upstream;      // for error messages about a failed download
+};
+
+class ContentResponder {
+ public:
+  ContentResponder(const ResponseHeaders& headers, std::chrono::seconds stall_timeout)
+      : headers_(headers), stall_timeout_(stall_timeout) {}
+
+  asio::awaitable<void> send_cached(http::ResponseWriter& writer, storage::ContentReader& reader,
+                                    const ContentDescription& what) const;
+  asio::awaitable<void> send_inflight(http::ResponseWriter& writer,
+                                      std::shared_ptr<cache::InflightFetch> fetch,
+                                      const ContentDescription& what) const;
+  // HEAD answered from a size only (upstream HEAD, nothing cached yet).
+  asio::awaitable<void> send_head(http::ResponseWriter& writer, uint64_t size,
+                                  const ContentDescription& what) const;
+
+ private:
+  http::bhttp::response<http::bhttp::empty_body> head_for(unsigned status, uint64_t length,
+                                                          const ContentDescription& what) const;
+  asio::awaitable<void> send_from_fd(http::ResponseWriter& writer, int fd, uint64_t size,
+                                     const ContentDescription& what) const;
+  asio::awaitable<cache::InflightFetch::Progress> wait_for_change(
+      cache::InflightFetch& fetch, const cache::InflightFetch::Progress& seen) const;
+
+  const ResponseHeaders& headers_;
+  std::chrono::seconds stall_timeout_;
+};
+
+}  // namespace regcache::api

@@ -1,0 +1,158 @@
+#include "api/registry_handler.hpp"
+
+#include "registry/digest.hpp"
+
+namespace regcache::api {
+
+namespace bhttp = http::bhttp;
+using registry::ErrorCode;
+using registry::RouteKind;
+
+RegistryHandler::RegistryHandler(cache::PullThroughCache& cache, const UpstreamRouter& router,
+                                 const ResponseHeaders& headers, std::chrono::seconds stall_timeout)
+    : cache_(cache), router_(router), headers_(headers), responder_(headers, stall_timeout) {}
+
+bhttp::response<bhttp::string_body> RegistryHandler::reject(unsigned status, std::string message) {
+  bhttp::response<bhttp::string_body> response;
+  response.result(status);
+  response.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+  response.body() = std::move(message) + "\n";
+  headers_.apply(response);
+  return response;
+}
+
+asio::awaitable<void> RegistryHandler::send_error(http::ResponseWriter& writer,
+                                                  const cache::CacheError& error) {
+  auto response = headers_.error(error.code, error.message);
+  if (error.retry_after) response.set(bhttp::field::retry_after, *error.retry_after);
+  co_await writer.send(std::move(response));
+}
+
+asio::awaitable<void> RegistryHandler::handle(http::RequestContext context,
+                                              http::ResponseWriter& writer) {
+  const auto& request = context.request;
+  const bool readonly = request.method() == bhttp::verb::get || request.method() == bhttp::verb::head;
+  auto routed = registry::parse_route(request.target());
+  if (!routed.ok) {
+    co_await send_error(writer, {routed.error, routed.message, std::nullopt});
+    co_return;
+  }
+  const auto& route = routed.route;
+
+  switch (route.kind) {
+    case RouteKind::not_found:
+      co_await writer.send(headers_.error(ErrorCode::unsupported, "no such API endpoint", 404));
+      co_return;
+    case RouteKind::catalog:
+      co_await writer.send(
+          headers_.error(ErrorCode::unsupported, "a pull-through cache does not list repositories", 404));
+      co_return;
+    case RouteKind::blob_upload:
+      co_await send_error(writer, {ErrorCode::unsupported,
+                                   "regcache is a pull-through cache: push is not supported",
+                                   std::nullopt});
+      co_return;
+    default:
+      break;
+  }
+  if (!readonly) {
+    co_await send_error(writer, {ErrorCode::unsupported,
+                                 "regcache is a pull-through cache: only GET and HEAD are supported",
+                                 std::nullopt});
+    co_return;
+  }
+  if (route.kind == RouteKind::base) {
+    bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
+    response.set(bhttp::field::content_type, "application/json; charset=utf-8");
+    response.set(bhttp::field::cache_control, "no-store");
+    response.body() = "{}";
+    headers_.apply(response);
+    co_await writer.send(std::move(response));
+    co_return;
+  }
+
+  auto target = router_.route(route.repository, registry::query_param(route.query, "ns"));
+  if (!target) {
+    co_await send_error(writer, target.error());
+    co_return;
+  }
+  switch (route.kind) {
+    case RouteKind::manifest:
+      co_await manifest(context, writer, target.value(), route);
+      break;
+    case RouteKind::blob:
+      co_await blob(context, writer, target.value(), route);
+      break;
+    case RouteKind::tags_list:
+      co_await tags(writer, target.value(), route);
+      break;
+    default:
+      break;
+  }
+}
+
+asio::awaitable<void> RegistryHandler::manifest(http::RequestContext& context,
+                                                http::ResponseWriter& writer,
+                                                const RoutedRepository& target,
+                                                const registry::Route& route) {
+  auto found = co_await cache_.manifest(*target.client, target.repository, route.reference,
+                                        route.reference_is_digest);
+  context.note.cache = cache::to_string(found.outcome);
+  if (found.error) {
+    co_await send_error(writer, *found.error);
+    co_return;
+  }
+  ContentDescription what;
+  what.digest = found.digest;
+  what.content_type = found.media_type;
+  what.if_none_match = std::string(context.request[bhttp::field::if_none_match]);
+  what.upstream = target.client->upstream().name;
+  co_await responder_.send_cached(writer, *found.content, what);
+}
+
+asio::awaitable<void> RegistryHandler::blob(http::RequestContext& context,
+                                            http::ResponseWriter& writer,
+                                            const RoutedRepository& target,
+                                            const registry::Route& route) {
+  auto digest = *registry::Digest::parse(route.reference);
+  auto found = co_await cache_.blob(*target.client, target.repository, digest, writer.head_request());
+  context.note.cache = cache::to_string(found.outcome);
+  if (found.error) {
+    co_await send_error(writer, *found.error);
+    co_return;
+  }
+  ContentDescription what;
+  what.digest = digest.str();
+  what.content_type = "application/octet-stream";
+  what.range = std::string(context.request[bhttp::field::range]);
+  what.if_none_match = std::string(context.request[bhttp::field::if_none_match]);
+  what.upstream = target.client->upstream().name;
+  if (found.cached) {
+    co_await responder_.send_cached(writer, *found.cached, what);
+  } else if (found.fetch) {
+    co_await responder_.send_inflight(writer, std::move(found.fetch), what);
+  } else {
+    co_await responder_.send_head(writer, found.size.value_or(0), what);
+  }
+}
+
+asio::awaitable<void> RegistryHandler::tags(http::ResponseWriter& writer,
+                                            const RoutedRepository& target,
+                                            const registry::Route& route) {
+  auto listed = co_await cache_.tags(*target.client, target.repository, route.query);
+  if (!listed) {
+    co_await send_error(writer, listed.error());
+    co_return;
+  }
+  bhttp::response<bhttp::string_body> response;
+  response.result(static_cast<unsigned>(listed->status));
+  response.set(bhttp::field::content_type,
+               listed->content_type.empty() ? "application/json" : listed->content_type);
+  if (!listed->link.empty()) response.set(bhttp::field::link, listed->link);
+  response.set(bhttp::field::cache_control, "no-store");
+  response.body() = std::move(listed->body);
+  headers_.apply(response);
+  co_await writer.send(std::move(response));
+}
+
+}  // namespace regcache::api

@@ -1,0 +1,137 @@
+#include "app/application.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "api/registry_handler.hpp"
+#include "app/logging.hpp"
+#include "build_info.hpp"
+#include "cache/blob_fetcher.hpp"
+#include "cache/pull_through_cache.hpp"
+#include "http/server.hpp"
+#include "index/cache_index.hpp"
+#include "storage/filesystem_content_store.hpp"
+#include "util/asio.hpp"
+
+namespace regcache::app {
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+constexpr auto kAccessFlushInterval = std::chrono::seconds(10);
+
+// Drops index entries whose file has gone (deleted by hand, lost in a crash).
+void reconcile(index::CacheIndex& index, storage::ContentStore& store) {
+  size_t dropped = 0;
+  for (const auto& record : index.objects()) {
+    auto size = store.size_of(record.digest);
+    if (!size || *size != record.size) {
+      index.remove_object(record.digest);
+      ++dropped;
+    }
+  }
+  if (dropped > 0) spdlog::warn("index: forgot {} entries whose files are missing", dropped);
+}
+
+asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
+  if (http.host.empty()) return {asio::ip::tcp::v6(), http.port};
+  asio::io_context resolver_io;
+  asio::ip::tcp::resolver resolver(resolver_io);
+  auto results = resolver.resolve(http.host, std::to_string(http.port));
+  return results.begin()->endpoint();
+}
+
+asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::CacheIndex& index) {
+  while (true) {
+    timer.expires_after(kAccessFlushInterval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    index.flush_access_times();
+  }
+}
+
+asio::awaitable<void> drain_then_stop(http::Server& server, asio::io_context& io) {
+  asio::steady_timer poll(co_await asio::this_coro::executor);
+  auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+  while (server.connection_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+    poll.expires_after(std::chrono::milliseconds(50));
+    boost::system::error_code ec;
+    co_await poll.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (server.connection_count() > 0) {
+    spdlog::warn("shutdown: closing {} connection(s) still busy after {} s",
+                 server.connection_count(), kShutdownGrace.count());
+  }
+  io.stop();
+}
+
+}  // namespace
+
+Application::Application(config::Config config) : config_(std::move(config)) {}
+
+int Application::run() {
+  setup_logging(config_.log_level, config_.log_format);
+  for (const auto& warning : config_.warnings) spdlog::warn("config: {}", warning);
+
+  storage::FilesystemContentStore store(config_.storage.root);
+  store.remove_abandoned_staging();
+  index::CacheIndex index(store.data_dir() / "index.sqlite");
+  reconcile(index, store);
+
+  std::vector<std::unique_ptr<upstream::RegistryClient>> clients;
+  clients.push_back(std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning));
+  api::UpstreamRouter router(std::move(clients));
+
+  const auto& tuning = config_.tuning;
+  SystemClock clock;
+  asio::thread_pool upstream_workers(tuning.upstream_workers);
+  cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
+  cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock);
+  api::ResponseHeaders headers(config_.http.headers);
+  api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
+
+  unsigned io_threads = tuning.io_threads ? tuning.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context io(static_cast<int>(io_threads));
+  http::ServerLimits limits;
+  limits.header_timeout = tuning.request_header_timeout;
+  limits.idle_timeout = tuning.idle_timeout;
+  limits.max_header_bytes = tuning.max_header_bytes;
+  limits.max_connections = tuning.max_connections;
+  http::Server server(io, handler, limits);
+  server.listen(listen_endpoint(config_.http));
+  server.start();
+
+  asio::steady_timer flush_timer(io);
+  asio::co_spawn(io, flush_access_times(flush_timer, index), asio::detached);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}; stopping", signal);
+    server.stop();
+    fetcher.stop();
+    flush_timer.cancel();
+    asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
+  });
+
+  spdlog::info("regcache {} ({}) listening on {} port {}; upstream {} ({}); cache in {}; {} cached objects",
+               build_info::kVersion, build_info::kCommit,
+               config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
+               config_.upstream.name, config_.upstream.remote_url, config_.storage.root.string(),
+               index.object_count());
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+
+  upstream_workers.stop();
+  upstream_workers.join();
+  index.flush_access_times();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace regcache::app

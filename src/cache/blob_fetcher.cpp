@@ -1,0 +1,142 @@
+#include "cache/blob_fetcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "util/sha256.hpp"
+
+namespace regcache::cache {
+namespace {
+
+// Writes the upstream stream into the staging file, hashing as it goes, and
+// tells the followers how far it got.
+class StagingSink final : public upstream::BlobSink {
+ public:
+  StagingSink(InflightFetch& fetch, std::unique_ptr<storage::StagingFile> file)
+      : fetch_(fetch), file_(std::move(file)) {}
+
+  void on_start(std::optional<uint64_t> total_size) override {
+    file_ptr_ = file_.get();
+    fetch_.begin(std::move(file_), total_size);
+  }
+
+  bool on_data(std::span<const char> bytes) override {
+    if (file_ptr_ == nullptr) on_start(std::nullopt);
+    if (auto ec = file_ptr_->append(bytes)) {
+      spdlog::error("cache: writing {} to the staging file failed: {}", fetch_.digest().str(),
+                    ec.message());
+      write_error_ = ec;
+      return false;
+    }
+    sha_.update(bytes);
+    fetch_.advance(file_ptr_->size());
+    return true;
+  }
+
+  bool started() const { return file_ptr_ != nullptr; }
+  std::string digest_hex() { return sha_.finish_hex(); }
+  std::error_code write_error() const { return write_error_; }
+
+ private:
+  InflightFetch& fetch_;
+  std::unique_ptr<storage::StagingFile> file_;
+  storage::StagingFile* file_ptr_ = nullptr;
+  Sha256 sha_;
+  std::error_code write_error_;
+};
+
+upstream::UpstreamFailure local_failure(std::string message) {
+  return {upstream::FailureKind::aborted, 0, std::move(message), std::nullopt};
+}
+
+}  // namespace
+
+BlobFetcher::BlobFetcher(storage::ContentStore& store, index::CacheIndex& index,
+                         asio::thread_pool& upstream_workers, const Clock& clock)
+    : store_(store), index_(index), workers_(upstream_workers), clock_(clock) {}
+
+BlobFetcher::~BlobFetcher() { stop(); }
+
+BlobFetcher::Joined BlobFetcher::join_or_start(upstream::RegistryClient& client,
+                                               const std::string& repository,
+                                               const registry::Digest& digest) {
+  std::shared_ptr<InflightFetch> fetch;
+  {
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = inflight_.try_emplace(digest.hex());
+    if (!inserted) return {it->second, false};
+    it->second = fetch = std::make_shared<InflightFetch>(digest);
+  }
+  asio::post(workers_, [this, fetch, &client, repository] { download(fetch, client, repository); });
+  return {fetch, true};
+}
+
+std::shared_ptr<InflightFetch> BlobFetcher::find(const registry::Digest& digest) const {
+  std::lock_guard lock(mutex_);
+  auto it = inflight_.find(digest.hex());
+  return it == inflight_.end() ? nullptr : it->second;
+}
+
+size_t BlobFetcher::inflight_count() const {
+  std::lock_guard lock(mutex_);
+  return inflight_.size();
+}
+
+void BlobFetcher::stop() { stop_.request_stop(); }
+
+void BlobFetcher::finish(const std::shared_ptr<InflightFetch>& fetch) {
+  std::lock_guard lock(mutex_);
+  auto it = inflight_.find(fetch->digest().hex());
+  if (it != inflight_.end() && it->second == fetch) inflight_.erase(it);
+}
+
+void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::RegistryClient& client,
+                           std::string repository) {
+  const auto& digest = fetch->digest();
+  auto staging = store_.create_staging();
+  if (!staging) {
+    spdlog::error("cache: cannot create a staging file for {}: {}", digest.str(),
+                  staging.error().message());
+    finish(fetch);
+    fetch->fail(local_failure("cache storage unavailable: " + staging.error().message()));
+    return;
+  }
+  StagingSink sink(*fetch, std::move(staging.value()));
+  auto result = client.fetch_blob(repository, digest.str(), sink, stop_.get_token());
+  if (!sink.started()) sink.on_start(std::nullopt);  // so the staging file is owned by fetch
+
+  if (!result) {
+    spdlog::warn("cache: download of {}@{} failed: {}", repository, digest.str(),
+                 result.error().message);
+    finish(fetch);
+    fetch->fail(result.error());
+    return;
+  }
+  auto actual = sink.digest_hex();
+  if (actual != digest.hex()) {
+    spdlog::error("cache: {}@{}: upstream sent content with digest sha256:{}; discarded",
+                  repository, digest.str(), actual);
+    finish(fetch);
+    fetch->fail({upstream::FailureKind::protocol, 0, "upstream content does not match its digest",
+                 std::nullopt});
+    return;
+  }
+  auto* file = fetch->staging_file();
+  std::error_code ec = file->sync();
+  if (!ec) ec = store_.publish(*file, digest);
+  if (ec) {
+    // Followers already have the verified bytes on the staging file: let them
+    // finish, but the blob is not cached.
+    spdlog::error("cache: cannot store {}: {}", digest.str(), ec.message());
+    finish(fetch);
+    fetch->complete();
+    return;
+  }
+  auto now = clock_.now_seconds();
+  index_.put_object({digest, file->size(), "", now, now});
+  index_.link(client.upstream().name, repository, digest);
+  finish(fetch);
+  fetch->complete();
+  spdlog::debug("cache: stored {} ({} bytes)", digest.str(), file->size());
+}
+
+}  // namespace regcache::cache

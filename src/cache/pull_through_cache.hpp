@@ -1,0 +1,78 @@
+#pragma once
+// PullThroughCache: the decorator over the local content store and an upstream
+// registry. Answers blob and manifest lookups from the cache when it can, from
+// upstream when it must (storing what it fetched), and from the stale cache when
+// upstream fails. Content is served to a repository only if that repository's
+// manifests reference it or its upstream confirmed it.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cache/blob_fetcher.hpp"
+#include "cache/cache_outcome.hpp"
+#include "index/cache_index.hpp"
+#include "registry/registry_error.hpp"
+#include "storage/content_store.hpp"
+#include "upstream/registry_client.hpp"
+#include "util/asio.hpp"
+#include "util/clock.hpp"
+
+namespace regcache::cache {
+
+struct CacheError {
+  registry::ErrorCode code;
+  std::string message;
+  std::optional<std::string> retry_after;
+};
+
+struct BlobLookup {
+  CacheOutcome outcome = CacheOutcome::none;
+  std::unique_ptr<storage::ContentReader> cached;  // set: serve this file
+  std::shared_ptr<InflightFetch> fetch;            // set: follow this download
+  std::optional<uint64_t> size;                    // set alone: HEAD answered by upstream
+  std::optional<CacheError> error;
+};
+
+struct ManifestLookup {
+  CacheOutcome outcome = CacheOutcome::none;
+  std::unique_ptr<storage::ContentReader> content;
+  std::string media_type;
+  std::string digest;  // "sha256:..."
+  std::optional<CacheError> error;
+};
+
+class PullThroughCache {
+ public:
+  PullThroughCache(storage::ContentStore& store, index::CacheIndex& index, BlobFetcher& fetcher,
+                   asio::thread_pool& upstream_workers, const Clock& clock);
+
+  // `repository` is the upstream's own name (library/ rule already applied).
+  asio::awaitable<BlobLookup> blob(upstream::RegistryClient& client, std::string repository,
+                                   registry::Digest digest, bool head_only);
+  asio::awaitable<ManifestLookup> manifest(upstream::RegistryClient& client,
+                                           std::string repository, std::string reference,
+                                           bool reference_is_digest);
+  asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> tags(
+      upstream::RegistryClient& client, std::string repository, std::string query);
+
+ private:
+  ManifestLookup serve_cached_manifest(const registry::Digest& digest, CacheOutcome outcome);
+  // Blocking (runs on the worker pool): GET the manifest, verify, store, link.
+  Result<registry::Digest, upstream::UpstreamFailure> fetch_manifest(
+      upstream::RegistryClient& client, const std::string& repository,
+      const std::string& reference);
+  void link_references(const std::string& upstream, const std::string& repository,
+                       const std::string& manifest_body);
+
+  storage::ContentStore& store_;
+  index::CacheIndex& index_;
+  BlobFetcher& fetcher_;
+  asio::thread_pool& workers_;
+  const Clock& clock_;
+};
+
+CacheError to_cache_error(const upstream::UpstreamFailure& failure, const std::string& upstream,
+                          registry::ErrorCode not_found_code);
+
+}  // namespace regcache::cache

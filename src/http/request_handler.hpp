@@ -1,0 +1,31 @@
+#pragma once
+#include <string>
+
+#include "http/beast.hpp"
+#include "http/response_writer.hpp"
+
+namespace regcache::http {
+
+// Facts about one request that the handler adds to its access-log line.
+struct AccessNote {
+  const char* cache = "none";  // hit, miss, coalesced, stale, none
+};
+
+struct RequestContext {
+  const Request& request;
+  std::string client_address;
+  AccessNote& note;
+};
+
+// The application behind the server. `handle` must answer through the writer
+// (or abort it); the connection is closed if it does not.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual asio::awaitable<void> handle(RequestContext context, ResponseWriter& writer) = 0;
+  // Answer for a request the server rejects before the handler sees it
+  // (malformed head, announced body, over limits).
+  virtual bhttp::response<bhttp::string_body> reject(unsigned status, std::string message) = 0;
+};
+
+}  // namespace regcache::http

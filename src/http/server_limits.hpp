@@ -1,0 +1,16 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+
+namespace regcache::http {
+
+// Every wait and every buffer of a connection is bounded by these.
+struct ServerLimits {
+  std::chrono::seconds header_timeout{30};  // to read one request head
+  std::chrono::seconds idle_timeout{120};   // keep-alive wait for the next request
+  std::chrono::seconds send_timeout{60};    // a send that makes no progress for this long fails
+  uint32_t max_header_bytes = 16 * 1024;
+  uint32_t max_connections = 10000;
+};
+
+}  // namespace regcache::http
