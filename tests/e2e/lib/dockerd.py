@@ -1,8 +1,9 @@
 """A Docker daemon (Debian's dockerd 20.10) with `registry-mirrors` pointing at the mirror.
 
 It runs in the session's network namespace (see netns.py) and in a private
-mount namespace where a tmp dir is bind-mounted over /etc/docker, so the host's
-/etc is not touched (dockerd 20.10 writes /etc/docker/key.json). `iptables`
+mount namespace with a tmp dir bind-mounted over /etc/docker and a tmpfs on
+/run, so the host's /etc and /run are not touched (dockerd 20.10 writes
+/etc/docker/key.json; its containerd puts shim sockets in /run/containerd). `iptables`
 and the default bridge are off; storage is vfs under the tmp dir. The client is
 /usr/bin/docker (the Debian CLI that matches the daemon) with DOCKER_CONFIG in tmp.
 """
@@ -14,7 +15,8 @@ import subprocess
 from . import procs
 
 # $0 = dir to mount over /etc/docker, $1 = daemon.json
-_START = ('if [ -d /etc/docker ]; then mount --bind "$0" /etc/docker || exit 97; fi; '
+_START = ('mount -t tmpfs -o mode=755 tmpfs /run || exit 96; '
+          'if [ -d /etc/docker ]; then mount --bind "$0" /etc/docker || exit 97; fi; '
           'exec dockerd --config-file "$1"')
 
 
