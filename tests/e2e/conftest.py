@@ -26,7 +26,15 @@ MiB = mkimg.MiB
 BUSYBOX = "/bin/busybox"
 
 
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy",
+                   "https_proxy", "no_proxy", "all_proxy")
+
+
 def pytest_configure(config):
+    # Loopback traffic must not go through a proxy from the caller's environment;
+    # the egress tests set HTTP_PROXY explicitly on the mirror they start.
+    for name in PROXY_VARIABLES:
+        os.environ.pop(name, None)
     # Before any thread or daemon exists: everything started later inherits it.
     config.e2e_isolation = "isolated network namespace"
     if netns.isolated():
