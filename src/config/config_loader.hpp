@@ -16,6 +16,12 @@ Environment process_environment();
 
 // Loads and validates the configuration. `file` may be empty (defaults only).
 // Throws ConfigError naming file/variable, key and reason on any invalid value.
+// Side effect: creates the storage root directory when it does not exist yet.
 Config load_config(const std::optional<std::filesystem::path>& file, const Environment& env);
+
+// registry:2 reads its configuration file from REGISTRY_CONFIGURATION_PATH when
+// none is given on the command line; regcache's CLI should do the same.
+// nullopt when the variable is unset or empty.
+std::optional<std::filesystem::path> configuration_path_from_environment(const Environment& env);
 
 }  // namespace regcache::config

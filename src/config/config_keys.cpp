@@ -1,0 +1,113 @@
+#include "config/config_keys.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace regcache::config {
+namespace {
+
+using enum KeyKind;
+
+constexpr std::string_view kNoClientAuth =
+    "regcache does not authenticate clients: anyone who can reach it can pull";
+
+constexpr std::array kKeys{
+    KeySpec{"version", value},
+
+    KeySpec{"log", section},
+    KeySpec{"log.level", value},
+    KeySpec{"log.formatter", value},
+    KeySpec{"log.fields", unused},
+    KeySpec{"log.hooks", unused},
+    KeySpec{"log.accesslog", unused},
+    KeySpec{"log.reportcaller", unused},
+    KeySpec{"loglevel", unused, "use log.level"},
+
+    KeySpec{"storage", section},
+    KeySpec{"storage.filesystem", section},
+    KeySpec{"storage.filesystem.rootdirectory", value},
+    KeySpec{"storage.filesystem.maxthreads", unused},
+    KeySpec{"storage.delete", section},
+    KeySpec{"storage.delete.enabled", value},
+    KeySpec{"storage.cache", unused},
+    KeySpec{"storage.maintenance", unused},
+    KeySpec{"storage.redirect", unused},
+    KeySpec{"storage.tag", unused},
+
+    KeySpec{"proxy", section},
+    KeySpec{"proxy.remoteurl", value},
+    KeySpec{"proxy.username", value},
+    KeySpec{"proxy.password", value},
+    KeySpec{"proxy.ttl", value},
+    KeySpec{"proxy.exec", unused, "upstream credentials come from proxy.username/proxy.password"},
+
+    KeySpec{"http", section},
+    KeySpec{"http.addr", value},
+    KeySpec{"http.net", value},
+    KeySpec{"http.headers", header_map},
+    KeySpec{"http.tls", section},
+    KeySpec{"http.tls.certificate", value},
+    KeySpec{"http.tls.key", value},
+    KeySpec{"http.tls.clientcas", unused, "client certificates are not verified"},
+    KeySpec{"http.tls.minimumtls", unused},
+    KeySpec{"http.tls.ciphersuites", unused},
+    KeySpec{"http.tls.letsencrypt", unused},
+    KeySpec{"http.secret", unused},
+    KeySpec{"http.host", unused},
+    KeySpec{"http.prefix", unused},
+    KeySpec{"http.relativeurls", unused},
+    KeySpec{"http.draintimeout", unused},
+    KeySpec{"http.debug", unused},
+    KeySpec{"http.http2", unused},
+    KeySpec{"http.h2c", unused},
+
+    KeySpec{"auth", unused, kNoClientAuth},
+    KeySpec{"middleware", unused},
+    KeySpec{"notifications", unused},
+    KeySpec{"redis", unused},
+    KeySpec{"health", unused},
+    KeySpec{"reporting", unused},
+    KeySpec{"validation", unused},
+    KeySpec{"compatibility", unused},
+    KeySpec{"policy", unused},
+
+    KeySpec{"regcache", section},
+    KeySpec{"regcache.tag_revalidate", value},
+    KeySpec{"regcache.io_threads", value},
+    KeySpec{"regcache.upstream_workers", value},
+    KeySpec{"regcache.upstream_connect_timeout", value},
+    KeySpec{"regcache.upstream_stall_timeout", value},
+    KeySpec{"regcache.upstream_retries", value},
+    KeySpec{"regcache.request_header_timeout", value},
+    KeySpec{"regcache.idle_timeout", value},
+    KeySpec{"regcache.max_header_bytes", value},
+    KeySpec{"regcache.max_connections", value},
+};
+
+}  // namespace
+
+std::span<const KeySpec> known_keys() { return kKeys; }
+
+const KeySpec* find_key(std::string_view path) {
+  const auto it = std::find_if(kKeys.begin(), kKeys.end(),
+                               [&](const KeySpec& key) { return key.path == path; });
+  return it == kKeys.end() ? nullptr : &*it;
+}
+
+std::string environment_variable(std::string_view path) {
+  constexpr std::string_view kOwnSection = "regcache.";
+  std::string name;
+  if (path.starts_with(kOwnSection)) {
+    // regcache's own keys contain '_', so they get their own flat prefix.
+    name = "REGCACHE_" + std::string(path.substr(kOwnSection.size()));
+  } else {
+    name = "REGISTRY_" + std::string(path);
+    std::replace(name.begin(), name.end(), '.', '_');
+  }
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return name;
+}
+
+}  // namespace regcache::config
