@@ -42,20 +42,20 @@ struct EgressProxy {
 };
 
 struct UpstreamConfig {
-  std::string name = "docker.io";                       // routing name
+  std::string name = "docker.io";                           // routing name
   std::string remote_url = "https://registry-1.docker.io";  // proxy.remoteurl, no trailing '/'
-  std::string username;                                 // proxy.username
-  std::string password;                                 // proxy.password
-  Seconds ttl = std::chrono::hours(168);                // proxy.ttl; 0 = never expire
-  Seconds tag_revalidate = Seconds(60);                 // regcache.tag_revalidate
+  std::string username;                                     // proxy.username
+  std::string password;                                     // proxy.password
+  Seconds ttl = std::chrono::hours(168);                    // proxy.ttl; 0 = never expire
+  Seconds tag_revalidate = Seconds(60);                     // regcache.tag_revalidate
   bool docker_hub_library_rule = true;  // "alpine" -> "library/alpine" (Docker Hub only)
   EgressProxy egress;
 };
 
 // regcache's own settings (the `regcache:` section of config.yml).
 struct TuningConfig {
-  unsigned io_threads = 0;           // 0 = one per CPU core
-  unsigned upstream_workers = 32;    // concurrent upstream operations
+  unsigned io_threads = 0;         // 0 = one per CPU core
+  unsigned upstream_workers = 32;  // concurrent upstream operations
   Seconds upstream_connect_timeout = Seconds(10);
   Seconds upstream_stall_timeout = Seconds(30);  // no byte for this long = broken transfer
   unsigned upstream_retries = 3;                 // on connection errors and 5xx
