@@ -28,13 +28,14 @@ asio::awaitable<void> RegistryHandler::send_error(http::ResponseWriter& writer,
   co_await writer.send(std::move(response));
 }
 
-asio::awaitable<void> RegistryHandler::handle(http::RequestContext context,
+asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& context,
                                               http::ResponseWriter& writer) {
   const auto& request = context.request;
   const bool readonly = request.method() == bhttp::verb::get || request.method() == bhttp::verb::head;
   auto routed = registry::parse_route(request.target());
   if (!routed.ok) {
-    co_await send_error(writer, {routed.error, routed.message, std::nullopt});
+    const cache::CacheError error{routed.error, routed.message, std::nullopt};
+    co_await send_error(writer, error);
     co_return;
   }
   const auto& route = routed.route;
@@ -47,18 +48,21 @@ asio::awaitable<void> RegistryHandler::handle(http::RequestContext context,
       co_await writer.send(
           headers_.error(ErrorCode::unsupported, "a pull-through cache does not list repositories", 404));
       co_return;
-    case RouteKind::blob_upload:
-      co_await send_error(writer, {ErrorCode::unsupported,
-                                   "regcache is a pull-through cache: push is not supported",
-                                   std::nullopt});
+    case RouteKind::blob_upload: {
+      const cache::CacheError error{ErrorCode::unsupported,
+                                    "regcache is a pull-through cache: push is not supported",
+                                    std::nullopt};
+      co_await send_error(writer, error);
       co_return;
+    }
     default:
       break;
   }
   if (!readonly) {
-    co_await send_error(writer, {ErrorCode::unsupported,
-                                 "regcache is a pull-through cache: only GET and HEAD are supported",
-                                 std::nullopt});
+    const cache::CacheError error{ErrorCode::unsupported,
+                                  "regcache is a pull-through cache: only GET and HEAD are supported",
+                                  std::nullopt};
+    co_await send_error(writer, error);
     co_return;
   }
   if (route.kind == RouteKind::base) {
@@ -91,7 +95,7 @@ asio::awaitable<void> RegistryHandler::handle(http::RequestContext context,
   }
 }
 
-asio::awaitable<void> RegistryHandler::manifest(http::RequestContext& context,
+asio::awaitable<void> RegistryHandler::manifest(const http::RequestContext& context,
                                                 http::ResponseWriter& writer,
                                                 const RoutedRepository& target,
                                                 const registry::Route& route) {
@@ -110,7 +114,7 @@ asio::awaitable<void> RegistryHandler::manifest(http::RequestContext& context,
   co_await responder_.send_cached(writer, *found.content, what);
 }
 
-asio::awaitable<void> RegistryHandler::blob(http::RequestContext& context,
+asio::awaitable<void> RegistryHandler::blob(const http::RequestContext& context,
                                             http::ResponseWriter& writer,
                                             const RoutedRepository& target,
                                             const registry::Route& route) {

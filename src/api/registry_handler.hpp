@@ -17,15 +17,16 @@ class RegistryHandler final : public http::RequestHandler {
   RegistryHandler(cache::PullThroughCache& cache, const UpstreamRouter& router,
                   const ResponseHeaders& headers, std::chrono::seconds stall_timeout);
 
-  asio::awaitable<void> handle(http::RequestContext context, http::ResponseWriter& writer) override;
+  asio::awaitable<void> handle(const http::RequestContext& context,
+                             http::ResponseWriter& writer) override;
   http::bhttp::response<http::bhttp::string_body> reject(unsigned status,
                                                          std::string message) override;
 
  private:
   asio::awaitable<void> send_error(http::ResponseWriter& writer, const cache::CacheError& error);
-  asio::awaitable<void> manifest(http::RequestContext& context, http::ResponseWriter& writer,
+  asio::awaitable<void> manifest(const http::RequestContext& context, http::ResponseWriter& writer,
                                  const RoutedRepository& target, const registry::Route& route);
-  asio::awaitable<void> blob(http::RequestContext& context, http::ResponseWriter& writer,
+  asio::awaitable<void> blob(const http::RequestContext& context, http::ResponseWriter& writer,
                              const RoutedRepository& target, const registry::Route& route);
   asio::awaitable<void> tags(http::ResponseWriter& writer, const RoutedRepository& target,
                              const registry::Route& route);

@@ -47,18 +47,8 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::RegistryClient& cli
   const std::string& up = client.upstream().name;
   BlobLookup out;
 
-  // Content of another repository is only served after upstream confirms this
-  // repository has it too (no leak of private layers by digest).
-  auto confirm = [&]() -> asio::awaitable<std::optional<CacheError>> {
-    if (index_.linked(up, repository, digest)) co_return std::nullopt;
-    auto head = co_await offload(workers_, [&] { return client.head_blob(repository, digest.str()); });
-    if (!head) co_return to_cache_error(head.error(), up, ErrorCode::blob_unknown);
-    index_.link(up, repository, digest);
-    co_return std::nullopt;
-  };
-
   if (index_.object(digest)) {
-    if (auto error = co_await confirm()) {
+    if (auto error = co_await confirm_blob(client, repository, digest)) {
       out.error = std::move(error);
       co_return out;
     }
@@ -75,7 +65,7 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::RegistryClient& cli
   }
 
   if (auto running = fetcher_.find(digest)) {
-    if (auto error = co_await confirm()) {
+    if (auto error = co_await confirm_blob(client, repository, digest)) {
       out.error = std::move(error);
       co_return out;
     }
@@ -100,6 +90,15 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::RegistryClient& cli
   out.outcome = joined.started ? CacheOutcome::miss : CacheOutcome::coalesced;
   out.fetch = std::move(joined.fetch);
   co_return out;
+}
+
+asio::awaitable<std::optional<CacheError>> PullThroughCache::confirm_blob(
+    upstream::RegistryClient& client, const std::string& repository, const Digest& digest) {
+  if (index_.linked(client.upstream().name, repository, digest)) co_return std::nullopt;
+  auto head = co_await offload(workers_, [&] { return client.head_blob(repository, digest.str()); });
+  if (!head) co_return to_cache_error(head.error(), client.upstream().name, ErrorCode::blob_unknown);
+  index_.link(client.upstream().name, repository, digest);
+  co_return std::nullopt;
 }
 
 ManifestLookup PullThroughCache::serve_cached_manifest(const Digest& digest, CacheOutcome outcome) {

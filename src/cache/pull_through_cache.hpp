@@ -57,6 +57,11 @@ class PullThroughCache {
       upstream::RegistryClient& client, std::string repository, std::string query);
 
  private:
+  // Content cached for another repository is only served after upstream confirms
+  // this repository has it too (no leak of private layers by digest).
+  asio::awaitable<std::optional<CacheError>> confirm_blob(upstream::RegistryClient& client,
+                                                          const std::string& repository,
+                                                          const registry::Digest& digest);
   ManifestLookup serve_cached_manifest(const registry::Digest& digest, CacheOutcome outcome);
   // Blocking (runs on the worker pool): GET the manifest, verify, store, link.
   Result<registry::Digest, upstream::UpstreamFailure> fetch_manifest(

@@ -11,9 +11,11 @@ struct AccessNote {
   const char* cache = "none";  // hit, miss, coalesced, stale, none
 };
 
+// Everything a handler learns about one request. Passed by reference: GCC 12
+// mishandles aggregates with reference members passed by value to coroutines.
 struct RequestContext {
   const Request& request;
-  std::string client_address;
+  const std::string& client_address;
   AccessNote& note;
 };
 
@@ -22,7 +24,7 @@ struct RequestContext {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  virtual asio::awaitable<void> handle(RequestContext context, ResponseWriter& writer) = 0;
+  virtual asio::awaitable<void> handle(const RequestContext& context, ResponseWriter& writer) = 0;
   // Answer for a request the server rejects before the handler sees it
   // (malformed head, announced body, over limits).
   virtual bhttp::response<bhttp::string_body> reject(unsigned status, std::string message) = 0;

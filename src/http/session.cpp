@@ -69,7 +69,8 @@ asio::awaitable<void> Session::run() {
                           request.version(), keep_alive);
     AccessNote note;
     auto started = std::chrono::steady_clock::now();
-    co_await server_.handler_.handle({request, client_address_, note}, writer);
+    const RequestContext context{request, client_address_, note};
+    co_await server_.handler_.handle(context, writer);
     if (!writer.responded()) writer.abort();
     std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
     spdlog::info("access method={} path={} status={} bytes={} duration_ms={:.1f} cache={} client={}",
