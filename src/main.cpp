@@ -34,9 +34,19 @@ int main(int argc, char** argv) {
   if (serve->parsed()) {
     regcache::config::Config config;
     try {
+      auto env = regcache::config::process_environment();
       std::optional<std::filesystem::path> file;
-      if (!config_path.empty()) file = config_path;
-      config = regcache::config::load_config(file, regcache::config::process_environment());
+      if (!config_path.empty()) {
+        file = config_path;
+      } else {
+        file = regcache::config::configuration_path_from_environment(env);  // registry:2's variable
+      }
+      config = regcache::config::load_config(file, env);
+      if (!config.http.tls.certificate.empty()) {
+        throw regcache::config::ConfigError(
+            "http.tls: TLS is not served by this version yet; terminate TLS in nginx in front of "
+            "regcache and remove http.tls");
+      }
     } catch (const regcache::config::ConfigError& e) {
       std::cerr << "regcache: configuration error: " << e.what() << "\n";
       return kConfigError;

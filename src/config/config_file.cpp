@@ -112,6 +112,9 @@ class FileReader {
                                                  where(path), spec->note.empty() ? "" : ": ",
                                                  spec->note));
         return;
+      case KeyKind::unsupported:
+        if (node.IsNull()) return;
+        throw ConfigError(fmt::format("{}: not supported: {}", where(path), spec->note));
     }
   }
 

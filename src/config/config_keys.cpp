@@ -10,7 +10,9 @@ namespace {
 using enum KeyKind;
 
 constexpr std::string_view kNoClientAuth =
-    "regcache does not authenticate clients: anyone who can reach it can pull";
+    "regcache does not authenticate clients yet; ignoring it would let anyone who can reach the "
+    "mirror pull with its upstream credentials. Remove the section, or restrict access in front "
+    "of regcache (nginx, firewall)";
 
 constexpr std::array kKeys{
     KeySpec{"version", value},
@@ -49,7 +51,7 @@ constexpr std::array kKeys{
     KeySpec{"http.tls", section},
     KeySpec{"http.tls.certificate", value},
     KeySpec{"http.tls.key", value},
-    KeySpec{"http.tls.clientcas", unused, "client certificates are not verified"},
+    KeySpec{"http.tls.clientcas", unsupported, "client certificates are not verified yet"},
     KeySpec{"http.tls.minimumtls", unused},
     KeySpec{"http.tls.ciphersuites", unused},
     KeySpec{"http.tls.letsencrypt", unused},
@@ -62,7 +64,7 @@ constexpr std::array kKeys{
     KeySpec{"http.http2", unused},
     KeySpec{"http.h2c", unused},
 
-    KeySpec{"auth", unused, kNoClientAuth},
+    KeySpec{"auth", unsupported, kNoClientAuth},
     KeySpec{"middleware", unused},
     KeySpec{"notifications", unused},
     KeySpec{"redis", unused},

@@ -15,6 +15,7 @@ enum class KeyKind {
   value,       // a single value regcache reads
   header_map,  // http.headers: header name -> list of values (or one value)
   unused,      // a registry:2 key regcache knowingly ignores: one warning, not descended
+  unsupported, // a registry:2 key whose absence would weaken security: refuse to start
 };
 
 struct KeySpec {

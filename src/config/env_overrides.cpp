@@ -118,6 +118,11 @@ class EnvironmentReader {
             return;
           }
           break;
+        case KeyKind::unsupported:
+          if (names_key_or_child(name, variable)) {
+            throw ConfigError(fmt::format("{}: not supported: {}", where(name), spec.note));
+          }
+          break;
         case KeyKind::unused:
           if (names_key_or_child(name, variable)) {
             settings_.warnings.push_back(fmt::format("{}: not used by regcache (ignored){}{}",

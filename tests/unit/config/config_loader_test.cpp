@@ -366,7 +366,6 @@ TEST_F(LoadConfig, HeaderVariables) {
 TEST_F(LoadConfig, UnusedAndUnknownVariablesWarnByNameOnly) {
   const auto warnings = warnings_of("", {
                                             {"REGISTRY_HTTP_SECRET", "very-secret-value"},
-                                            {"REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd"},
                                             {"REGISTRY_REDIS_ADDR", "redis:6379"},
                                             {"REGISTRY_LOGLEVEL", "debug"},
                                             {"REGISTRY_PROXY_REMOTE_URL", "https://x"},
@@ -380,8 +379,6 @@ TEST_F(LoadConfig, UnusedAndUnknownVariablesWarnByNameOnly) {
       warnings,
       ElementsAre(
           "environment REGCACHE_TAGREVALIDATE: unknown variable (ignored)",
-          "environment REGISTRY_AUTH_HTPASSWD_PATH: not used by regcache (ignored): regcache "
-          "does not authenticate clients: anyone who can reach it can pull",
           "environment REGISTRY_HTTP_SECRET: not used by regcache (ignored)",
           "environment REGISTRY_LOGLEVEL: not used by regcache (ignored): use log.level",
           "environment REGISTRY_PROXY: setting a whole section from one variable is not "
@@ -436,10 +433,6 @@ http:
     addr: localhost:5001
   http2:
     disabled: false
-auth:
-  htpasswd:
-    realm: basic-realm
-    path: /auth/htpasswd
 middleware:
   registry:
     - name: something
@@ -466,8 +459,6 @@ reporting:
                                     f + "http.prefix: not used by regcache (ignored)",
                                     f + "http.debug: not used by regcache (ignored)",
                                     f + "http.http2: not used by regcache (ignored)",
-                                    f + "auth: not used by regcache (ignored): regcache does not "
-                                        "authenticate clients: anyone who can reach it can pull",
                                     f + "middleware: not used by regcache (ignored)",
                                     f + "notifications: not used by regcache (ignored)",
                                     f + "redis: not used by regcache (ignored)",
@@ -732,4 +723,14 @@ TEST_F(LoadConfig, NothingIsCreatedForARejectedConfiguration) {
 }
 
 }  // namespace
+TEST_F(LoadConfig, ClientAuthIsRefusedRatherThanSilentlyIgnored) {
+  // Ignoring `auth` would turn a private mirror into an open one.
+  EXPECT_THAT(error_of("auth:\n  htpasswd:\n    realm: r\n    path: /auth/htpasswd\n"),
+              HasSubstr(config_name() + ": auth: not supported"));
+  EXPECT_THAT(error_of_env({{"REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd"}}),
+              HasSubstr("environment REGISTRY_AUTH_HTPASSWD_PATH: not supported"));
+  EXPECT_THAT(error_of("http:\n  tls:\n    clientcas: [/ca.pem]\n"),
+              HasSubstr("http.tls.clientcas: not supported"));
+}
+
 }  // namespace regcache::config
