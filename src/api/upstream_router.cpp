@@ -2,12 +2,12 @@
 
 namespace regcache::api {
 
-UpstreamRouter::UpstreamRouter(std::vector<std::unique_ptr<upstream::RegistryClient>> upstreams)
+UpstreamRouter::UpstreamRouter(std::vector<std::unique_ptr<upstream::UpstreamRegistry>> upstreams)
     : upstreams_(std::move(upstreams)) {}
 
 Result<RoutedRepository, cache::CacheError> UpstreamRouter::route(std::string_view repository,
                                                                   std::string_view ns) const {
-  upstream::RegistryClient* client = upstreams_.front().get();
+  upstream::UpstreamRegistry* client = upstreams_.front().get();
   if (!ns.empty() && upstreams_.size() > 1) {
     client = nullptr;
     for (const auto& candidate : upstreams_) {

@@ -10,30 +10,30 @@
 #include <vector>
 
 #include "cache/pull_through_cache.hpp"
-#include "upstream/registry_client.hpp"
+#include "upstream/upstream_registry.hpp"
 #include "util/result.hpp"
 
 namespace regcache::api {
 
 struct RoutedRepository {
-  upstream::RegistryClient* client = nullptr;
+  upstream::UpstreamRegistry* client = nullptr;
   std::string repository;  // the upstream's name for it
 };
 
 class UpstreamRouter {
  public:
   // `upstreams` must not be empty; the first is the default.
-  explicit UpstreamRouter(std::vector<std::unique_ptr<upstream::RegistryClient>> upstreams);
+  explicit UpstreamRouter(std::vector<std::unique_ptr<upstream::UpstreamRegistry>> upstreams);
 
   // `ns` is containerd's ns query parameter (may be empty).
   Result<RoutedRepository, cache::CacheError> route(std::string_view repository,
                                                     std::string_view ns) const;
-  const std::vector<std::unique_ptr<upstream::RegistryClient>>& upstreams() const {
+  const std::vector<std::unique_ptr<upstream::UpstreamRegistry>>& upstreams() const {
     return upstreams_;
   }
 
  private:
-  std::vector<std::unique_ptr<upstream::RegistryClient>> upstreams_;
+  std::vector<std::unique_ptr<upstream::UpstreamRegistry>> upstreams_;
 };
 
 }  // namespace regcache::api

@@ -13,6 +13,7 @@
 #include "http/server.hpp"
 #include "index/cache_index.hpp"
 #include "storage/filesystem_content_store.hpp"
+#include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
 
 namespace regcache::app {
@@ -80,7 +81,7 @@ int Application::run() {
   index::CacheIndex index(store.data_dir() / "index.sqlite");
   reconcile(index, store);
 
-  std::vector<std::unique_ptr<upstream::RegistryClient>> clients;
+  std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
   clients.push_back(std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning));
   api::UpstreamRouter router(std::move(clients));
 

@@ -56,7 +56,7 @@ BlobFetcher::BlobFetcher(storage::ContentStore& store, index::CacheIndex& index,
 
 BlobFetcher::~BlobFetcher() { stop(); }
 
-BlobFetcher::Joined BlobFetcher::join_or_start(upstream::RegistryClient& client,
+BlobFetcher::Joined BlobFetcher::join_or_start(upstream::UpstreamRegistry& client,
                                                const std::string& repository,
                                                const registry::Digest& digest) {
   std::shared_ptr<InflightFetch> fetch;
@@ -89,7 +89,7 @@ void BlobFetcher::finish(const std::shared_ptr<InflightFetch>& fetch) {
   if (it != inflight_.end() && it->second == fetch) inflight_.erase(it);
 }
 
-void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::RegistryClient& client,
+void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
                            std::string repository) {
   const auto& digest = fetch->digest();
   auto staging = store_.create_staging();

@@ -15,7 +15,7 @@
 #include "cache/inflight_fetch.hpp"
 #include "index/cache_index.hpp"
 #include "storage/content_store.hpp"
-#include "upstream/registry_client.hpp"
+#include "upstream/upstream_registry.hpp"
 #include "util/asio.hpp"
 #include "util/clock.hpp"
 
@@ -33,7 +33,7 @@ class BlobFetcher {
   };
 
   // `repository` is the upstream's name for it; the blob is linked to it once stored.
-  Joined join_or_start(upstream::RegistryClient& client, const std::string& repository,
+  Joined join_or_start(upstream::UpstreamRegistry& client, const std::string& repository,
                        const registry::Digest& digest);
 
   // The download in progress for `digest`, if any (does not start one).
@@ -43,7 +43,7 @@ class BlobFetcher {
   void stop();
 
  private:
-  void download(std::shared_ptr<InflightFetch> fetch, upstream::RegistryClient& client,
+  void download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
                 std::string repository);
   void finish(const std::shared_ptr<InflightFetch>& fetch);
 

@@ -41,7 +41,7 @@ PullThroughCache::PullThroughCache(storage::ContentStore& store, index::CacheInd
                                    const Clock& clock)
     : store_(store), index_(index), fetcher_(fetcher), workers_(upstream_workers), clock_(clock) {}
 
-asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::RegistryClient& client,
+asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& client,
                                                    std::string repository, Digest digest,
                                                    bool head_only) {
   const std::string& up = client.upstream().name;
@@ -93,7 +93,7 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::RegistryClient& cli
 }
 
 asio::awaitable<std::optional<CacheError>> PullThroughCache::confirm_blob(
-    upstream::RegistryClient& client, const std::string& repository, const Digest& digest) {
+    upstream::UpstreamRegistry& client, const std::string& repository, const Digest& digest) {
   if (index_.linked(client.upstream().name, repository, digest)) co_return std::nullopt;
   auto head = co_await offload(workers_, [&] { return client.head_blob(repository, digest.str()); });
   if (!head) co_return to_cache_error(head.error(), client.upstream().name, ErrorCode::blob_unknown);
@@ -136,7 +136,7 @@ void PullThroughCache::link_references(const std::string& upstream, const std::s
   }
 }
 
-Result<Digest, UpstreamFailure> PullThroughCache::fetch_manifest(upstream::RegistryClient& client,
+Result<Digest, UpstreamFailure> PullThroughCache::fetch_manifest(upstream::UpstreamRegistry& client,
                                                                   const std::string& repository,
                                                                   const std::string& reference) {
   auto got = client.get_manifest(repository, reference, /*head_only=*/false);
@@ -161,7 +161,7 @@ Result<Digest, UpstreamFailure> PullThroughCache::fetch_manifest(upstream::Regis
   return *digest;
 }
 
-asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::RegistryClient& client,
+asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamRegistry& client,
                                                            std::string repository,
                                                            std::string reference,
                                                            bool reference_is_digest) {
@@ -232,7 +232,7 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::RegistryCli
 }
 
 asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> PullThroughCache::tags(
-    upstream::RegistryClient& client, std::string repository, std::string query) {
+    upstream::UpstreamRegistry& client, std::string repository, std::string query) {
   auto listed = co_await offload(workers_, [&] { return client.list_tags(repository, query); });
   if (!listed) co_return fail(to_cache_error(listed.error(), client.upstream().name, ErrorCode::name_unknown));
   co_return std::move(listed.value());

@@ -14,7 +14,7 @@
 #include "index/cache_index.hpp"
 #include "registry/registry_error.hpp"
 #include "storage/content_store.hpp"
-#include "upstream/registry_client.hpp"
+#include "upstream/upstream_registry.hpp"
 #include "util/asio.hpp"
 #include "util/clock.hpp"
 
@@ -48,24 +48,24 @@ class PullThroughCache {
                    asio::thread_pool& upstream_workers, const Clock& clock);
 
   // `repository` is the upstream's own name (library/ rule already applied).
-  asio::awaitable<BlobLookup> blob(upstream::RegistryClient& client, std::string repository,
+  asio::awaitable<BlobLookup> blob(upstream::UpstreamRegistry& client, std::string repository,
                                    registry::Digest digest, bool head_only);
-  asio::awaitable<ManifestLookup> manifest(upstream::RegistryClient& client,
+  asio::awaitable<ManifestLookup> manifest(upstream::UpstreamRegistry& client,
                                            std::string repository, std::string reference,
                                            bool reference_is_digest);
   asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> tags(
-      upstream::RegistryClient& client, std::string repository, std::string query);
+      upstream::UpstreamRegistry& client, std::string repository, std::string query);
 
  private:
   // Content cached for another repository is only served after upstream confirms
   // this repository has it too (no leak of private layers by digest).
-  asio::awaitable<std::optional<CacheError>> confirm_blob(upstream::RegistryClient& client,
+  asio::awaitable<std::optional<CacheError>> confirm_blob(upstream::UpstreamRegistry& client,
                                                           const std::string& repository,
                                                           const registry::Digest& digest);
   ManifestLookup serve_cached_manifest(const registry::Digest& digest, CacheOutcome outcome);
   // Blocking (runs on the worker pool): GET the manifest, verify, store, link.
   Result<registry::Digest, upstream::UpstreamFailure> fetch_manifest(
-      upstream::RegistryClient& client, const std::string& repository,
+      upstream::UpstreamRegistry& client, const std::string& repository,
       const std::string& reference);
   void link_references(const std::string& upstream, const std::string& repository,
                        const std::string& manifest_body);

@@ -25,28 +25,10 @@
 #include "config/config.hpp"
 #include "upstream/blob_sink.hpp"
 #include "upstream/upstream_failure.hpp"
+#include "upstream/upstream_registry.hpp"
 #include "util/result.hpp"
 
 namespace regcache::upstream {
-
-struct ManifestResponse {
-  std::string digest;      // Docker-Content-Digest; for GET, verified against the body
-  std::string media_type;  // Content-Type
-  uint64_t size = 0;       // Content-Length (HEAD) or body size (GET)
-  std::string body;        // empty for HEAD
-};
-
-struct BlobInfo {
-  uint64_t size = 0;  // bytes (HEAD: Content-Length; fetch: bytes delivered)
-};
-
-// An upstream answer passed through to the client as is (tags/list).
-struct PassthroughResponse {
-  long status = 0;
-  std::string content_type;
-  std::string link;  // Link header (pagination), empty if none
-  std::string body;
-};
 
 // Quota headers Docker Hub sends (ratelimit-limit / ratelimit-remaining), as last seen.
 struct QuotaSnapshot {
@@ -54,7 +36,7 @@ struct QuotaSnapshot {
   std::optional<std::string> remaining;
 };
 
-class RegistryClient {
+class RegistryClient final : public UpstreamRegistry {
  public:
   RegistryClient(config::UpstreamConfig upstream, config::TuningConfig tuning);
   ~RegistryClient();
@@ -64,20 +46,20 @@ class RegistryClient {
   // `repository` is the upstream's own name (e.g. "library/alpine").
   Result<ManifestResponse, UpstreamFailure> get_manifest(const std::string& repository,
                                                          const std::string& reference,
-                                                         bool head_only);
+                                                         bool head_only) override;
   Result<BlobInfo, UpstreamFailure> head_blob(const std::string& repository,
-                                              const std::string& digest);
+                                              const std::string& digest) override;
   Result<BlobInfo, UpstreamFailure> fetch_blob(const std::string& repository,
                                                const std::string& digest, BlobSink& sink,
-                                               std::stop_token stop = {});
+                                               std::stop_token stop = {}) override;
   // `query` is the client's raw query string (n, last), forwarded as is.
   Result<PassthroughResponse, UpstreamFailure> list_tags(const std::string& repository,
-                                                         const std::string& query);
+                                                         const std::string& query) override;
   // GET /v2/ and a token for `repository:pull` if challenged: used by health checks.
   Result<Ok, UpstreamFailure> check(const std::string& repository);
 
   QuotaSnapshot quota() const;
-  const config::UpstreamConfig& upstream() const;
+  const config::UpstreamConfig& upstream() const override;
 
  private:
   struct Impl;
