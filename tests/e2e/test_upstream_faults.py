@@ -36,11 +36,16 @@ def test_broken_blob_transfer_is_resumed(start_mirror, upstream, fresh_image, cu
     m = start_mirror("resume", remote_url=cutting_proxy.url)
     cutting_proxy.arm(digest, after_bytes=2 * 1024 * 1024)
 
+    mark = upstream.mark()
     r = m.get(f"/v2/{pushed.repo}/blobs/{digest}", timeout=120)
     assert r.status_code == 200
     assert hashlib.sha256(r.content).hexdigest() == digest.split(":", 1)[1]
     assert len(r.content) == len(data)
     assert cutting_proxy.cuts == 1, "the proxy should have cut the first transfer"
+    gets = [r for r in upstream.requests_since(mark)
+            if r.method == "GET" and r.path == f"/v2/{pushed.repo}/blobs/{digest}"]
+    assert [g.status for g in gets if g.status != 401] == [200, 206], \
+        f"expected the full GET, then one Range GET for the rest: {gets}"
     # and the blob is now cached whole
     again = m.get(f"/v2/{pushed.repo}/blobs/{digest}")
     assert again.content == data

@@ -84,7 +84,7 @@ class Mirror:
             self.config.pop("regcache", None)
         self.config_path = yamlfile.write(os.path.join(self.dir, "config.yml"), self.config)
         self.env = dict(os.environ)
-        for key in ("REGISTRY_PROXY_USERNAME", "REGISTRY_PROXY_PASSWORD"):
+        for key in ("REGISTRY_PROXY_USERNAME", "REGISTRY_PROXY_PASSWORD", "REGCACHE_BIN"):
             self.env.pop(key, None)
         self.env.update(env or {})
         self.daemon = None
