@@ -41,6 +41,13 @@ struct EgressProxy {
   std::string no_proxy;     // comma-separated hosts/domains/CIDRs, passed to libcurl as is
 };
 
+// Which certificate authorities to trust for https:// upstreams. Empty = the
+// system's bundle. From SSL_CERT_FILE / SSL_CERT_DIR, which registry:2 (Go) honours.
+struct UpstreamTrust {
+  std::filesystem::path ca_file;
+  std::filesystem::path ca_dir;
+};
+
 struct UpstreamConfig {
   std::string name = "docker.io";                           // routing name
   std::string remote_url = "https://registry-1.docker.io";  // proxy.remoteurl, no trailing '/'
@@ -50,6 +57,7 @@ struct UpstreamConfig {
   Seconds tag_revalidate = Seconds(60);                     // regcache.tag_revalidate
   bool docker_hub_library_rule = true;  // "alpine" -> "library/alpine" (Docker Hub only)
   EgressProxy egress;
+  UpstreamTrust trust;
 };
 
 // regcache's own settings (the `regcache:` section of config.yml).

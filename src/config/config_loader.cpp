@@ -278,6 +278,7 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   read_http(settings, config.http);
   read_tuning(settings, config.upstream, config.tuning);
   config.upstream.egress = egress_proxy_from_environment(env);
+  config.upstream.trust = upstream_trust_from_environment(env);
   check_paths(settings, config);
   config.warnings = std::move(warnings);
   return config;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "config/config_error.hpp"
 #include "config/quote.hpp"
 #include "config/url.hpp"
@@ -67,6 +69,27 @@ EgressProxy egress_proxy_from_environment(const Environment& env) {
   proxy.https_proxy = checked(first_set(env, {"HTTPS_PROXY", "https_proxy"}));
   proxy.no_proxy = first_set(env, {"NO_PROXY", "no_proxy"}).value;
   return proxy;
+}
+
+UpstreamTrust upstream_trust_from_environment(const Environment& env) {
+  UpstreamTrust trust;
+  if (auto it = env.find("SSL_CERT_FILE"); it != env.end() && !it->second.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(it->second, ec)) {
+      throw ConfigError(fmt::format("environment SSL_CERT_FILE: {} is not a readable file",
+                                    in_quotes(it->second)));
+    }
+    trust.ca_file = it->second;
+  }
+  if (auto it = env.find("SSL_CERT_DIR"); it != env.end() && !it->second.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(it->second, ec)) {
+      throw ConfigError(fmt::format("environment SSL_CERT_DIR: {} is not a directory",
+                                    in_quotes(it->second)));
+    }
+    trust.ca_dir = it->second;
+  }
+  return trust;
 }
 
 }  // namespace regcache::config

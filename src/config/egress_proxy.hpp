@@ -26,4 +26,7 @@ Result<std::string, std::string> normalize_proxy_url(std::string_view text);
 // with any credentials in the URL replaced by "***".
 EgressProxy egress_proxy_from_environment(const Environment& env);
 
+// SSL_CERT_FILE / SSL_CERT_DIR; a file or directory that cannot be read is a ConfigError.
+UpstreamTrust upstream_trust_from_environment(const Environment& env);
+
 }  // namespace regcache::config

@@ -188,6 +188,8 @@ HttpOutcome HttpTransport::perform(const HttpRequest& request, BodyStream* strea
   set(CURLOPT_PROXY, proxy_for(settings_.egress, request.url).c_str());
   set(CURLOPT_NOPROXY, settings_.egress.no_proxy.c_str());
   set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  if (!settings_.trust.ca_file.empty()) set(CURLOPT_CAINFO, settings_.trust.ca_file.c_str());
+  if (!settings_.trust.ca_dir.empty()) set(CURLOPT_CAPATH, settings_.trust.ca_dir.c_str());
   if (request.head) set(CURLOPT_NOBODY, 1L);
   if (request.follow_redirects) {
     set(CURLOPT_FOLLOWLOCATION, 1L);

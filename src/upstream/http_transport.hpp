@@ -73,6 +73,7 @@ struct TransportSettings {
   std::chrono::seconds stall_timeout{30};  // no byte received for this long ends the transfer
   config::EgressProxy egress;
   size_t max_idle_handles = 32;
+  config::UpstreamTrust trust;
 };
 
 class HttpTransport {

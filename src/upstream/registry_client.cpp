@@ -66,7 +66,8 @@ struct RegistryClient::Impl {
         tuning(tuning_config),
         transport(TransportSettings{upstream.name, std::string("regcache/") + build_info::kVersion,
                                     tuning.upstream_connect_timeout, tuning.upstream_stall_timeout,
-                                    upstream.egress, std::max<size_t>(tuning.upstream_workers, 4)}),
+                                    upstream.egress, std::max<size_t>(tuning.upstream_workers, 4),
+                                    upstream.trust}),
         auth(upstream, transport),
         retry(tuning.upstream_retries) {
     while (!upstream.remote_url.empty() && upstream.remote_url.back() == '/') {

@@ -733,4 +733,16 @@ TEST_F(LoadConfig, ClientAuthIsRefusedRatherThanSilentlyIgnored) {
               HasSubstr("http.tls.clientcas: not supported"));
 }
 
+TEST_F(LoadConfig, UpstreamTrustFromSslCertVariables) {
+  const auto ca = dir_.write("ca.crt", "-----BEGIN CERTIFICATE-----\n");
+  Environment environment = env();
+  environment["SSL_CERT_FILE"] = ca.string();
+  environment["SSL_CERT_DIR"] = dir_.path().string();
+  auto config = load_config(std::nullopt, environment);
+  EXPECT_EQ(config.upstream.trust.ca_file, ca);
+  EXPECT_EQ(config.upstream.trust.ca_dir, dir_.path());
+  EXPECT_THAT(error_of_env({{"SSL_CERT_FILE", (dir_.path() / "missing.crt").string()}}),
+              HasSubstr("environment SSL_CERT_FILE:"));
+}
+
 }  // namespace regcache::config
