@@ -20,6 +20,14 @@ ResponseWriter::ResponseWriter(beast::tcp_stream& stream, const ServerLimits& li
       version_(version),
       keep_alive_(keep_alive) {}
 
+template <class Body>
+void ResponseWriter::add_identity(bhttp::response<Body>& response) const {
+  if (!request_id_.empty()) response.set("X-Request-ID", request_id_);
+  if (note_ != nullptr && std::string_view(note_->cache) != "none") {
+    response.set("X-Cache", note_->cache);
+  }
+}
+
 void ResponseWriter::set_cork(bool on) {
   if (corked_ == on) return;
   int value = on ? 1 : 0;
@@ -29,6 +37,7 @@ void ResponseWriter::set_cork(bool on) {
 
 asio::awaitable<bool> ResponseWriter::send(bhttp::response<bhttp::string_body> response) {
   status_ = response.result_int();
+  add_identity(response);
   response.version(version_);
   response.keep_alive(keep_alive_);
   response.prepare_payload();
@@ -48,6 +57,7 @@ asio::awaitable<bool> ResponseWriter::send(bhttp::response<bhttp::string_body> r
 
 asio::awaitable<bool> ResponseWriter::send_header(bhttp::response<bhttp::empty_body> response) {
   status_ = response.result_int();
+  add_identity(response);
   response.version(version_);
   response.keep_alive(keep_alive_);
   if (!head_request_) set_cork(true);

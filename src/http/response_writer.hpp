@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "http/access_note.hpp"
 #include "http/beast.hpp"
 #include "http/server_limits.hpp"
 
@@ -15,6 +16,13 @@ class ResponseWriter {
  public:
   ResponseWriter(beast::tcp_stream& stream, const ServerLimits& limits, bool head_request,
                  unsigned version, bool keep_alive);
+
+  // Every answer then carries X-Request-ID and, once the handler noted how the
+  // cache answered (`note`, may be null), X-Cache: hit|miss|coalesced|stale.
+  void identify(std::string request_id, const AccessNote* note) {
+    request_id_ = std::move(request_id);
+    note_ = note;
+  }
 
   // A complete answer with a small body (errors, JSON, manifests from memory).
   asio::awaitable<bool> send(bhttp::response<bhttp::string_body> response);
@@ -35,6 +43,8 @@ class ResponseWriter {
 
  private:
   void set_cork(bool on);
+  template <class Body>
+  void add_identity(bhttp::response<Body>& response) const;
   asio::awaitable<bool> wait_writable();
 
   beast::tcp_stream& stream_;
@@ -46,6 +56,8 @@ class ResponseWriter {
   bool corked_ = false;
   unsigned status_ = 0;
   uint64_t body_bytes_ = 0;
+  std::string request_id_;
+  const AccessNote* note_ = nullptr;
 };
 
 }  // namespace regcache::http
