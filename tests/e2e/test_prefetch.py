@@ -68,3 +68,34 @@ def test_prefetch_reports_failures_and_exits_non_zero(start_mirror, images):
     assert "FAIL library/does-not-exist:1: manifest 1: HTTP 404 MANIFEST_UNKNOWN" in p.stdout, p.stdout
     assert "FAIL Bad Name: " in p.stdout and "invalid" in p.stdout, p.stdout
     assert "1 image ok, 2 failed" in p.stdout, p.stdout
+
+
+def test_prefetch_draws_a_progress_bar_on_a_terminal(start_mirror, images):
+    import pty
+    import subprocess
+    pushed = images["oci"]
+    m = start_mirror("prefetch-tty")
+    main, secondary = pty.openpty()
+    try:
+        p = subprocess.run([mirror_mod.regcache_binary(), "prefetch", "--mirror", m.url, pushed.ref],
+                           stdout=secondary, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                           timeout=120)
+        os.close(secondary)
+        secondary = None
+        out = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the other side is closed and everything was read
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        if secondary is not None:
+            os.close(secondary)
+        os.close(main)
+    text = out.decode("utf-8", "replace")
+    assert p.returncode == 0, text + p.stderr.decode()
+    assert "\r\x1b[K[" in text and "blobs " in text, repr(text[:500])  # the bar, redrawn in place
+    assert f"ok   {pushed.ref}" in text and "prefetch: 1 image ok" in text, repr(text)
