@@ -1,7 +1,10 @@
 """Daemons started by the tests: start with a log file, wait until ready, stop.
 
 Every daemon is registered with a `Processes` group so the session can stop all
-of them (SIGTERM, then SIGKILL) even when a test fails half-way.
+of them (SIGTERM, then SIGKILL) even when a test fails half-way. Daemons also get
+SIGTERM from the kernel if pytest itself dies (setpriv --pdeathsig), so a killed
+session leaves nothing running. (The signal follows the thread that started the
+daemon: start daemons from pytest's main thread, as fixtures and tests do.)
 """
 import os
 import signal
@@ -65,7 +68,7 @@ class Daemon:
         log = open(self.log_path, "ab")
         try:
             self.proc = subprocess.Popen(
-                self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                ["setpriv", "--pdeathsig", "TERM", *self.argv], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=self.env, cwd=self.cwd, start_new_session=True)
         finally:
             log.close()
