@@ -98,12 +98,6 @@ class Daemon:
         except TimeoutError as e:
             raise TimeoutError(f"{e}\n--- {self.log_path} ---\n{tail(self.log_path)}") from None
 
-    def wait_exit(self, timeout):
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise TimeoutError(f"{self.name} did not exit within {timeout}s") from None
-
     def stop(self, timeout=15):
         """SIGTERM, then SIGKILL (to its process group) after `timeout` seconds.
 
@@ -123,10 +117,6 @@ class Daemon:
                 self.proc.wait(10)
         return self.proc.returncode
 
-    def log_text(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
 
 class Processes:
     """Every daemon of a test session, stopped in reverse start order."""
@@ -138,10 +128,6 @@ class Processes:
         daemon = Daemon(name, argv, log_path, env=env, cwd=cwd)
         self._daemons.append(daemon)
         return daemon.start()
-
-    def adopt(self, daemon):
-        self._daemons.append(daemon)
-        return daemon
 
     def stop_all(self):
         errors = []
