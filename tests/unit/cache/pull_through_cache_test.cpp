@@ -105,6 +105,7 @@ TEST_F(PullThroughCacheTest, ConcurrentMissesShareOneDownload) {
   upstream_.release_downloads();
   EXPECT_EQ(wait_done(*first.fetch), InflightFetch::State::complete);
   EXPECT_EQ(upstream_.blob_fetches(), 1);
+  EXPECT_EQ(upstream_.blob_heads(), 0) << "joiners from the same repository need no confirmation";
 }
 
 TEST_F(PullThroughCacheTest, MismatchedContentIsNeverPublished) {
