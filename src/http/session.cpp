@@ -83,7 +83,7 @@ asio::awaitable<void> Session::run() {
     writer.identify(request_id, &note);
     const RequestContext context{request, client_address_, note, request_id};
     co_await server_.handler_.handle(context, writer);
-    if (!writer.responded()) writer.abort();
+    if (!writer.responded() || writer.head_pending()) writer.abort();
     RequestRecord record;
     record.method = request.method_string();
     record.target = request.target();
