@@ -37,7 +37,7 @@ Result<ImageReference, std::string> parse_image_reference(std::string_view text)
     image.reference = std::string(rest.substr(at + 1));
     image.by_digest = true;
     rest = rest.substr(0, at);
-    if (!registry::looks_like_digest(image.reference)) {
+    if (!registry::Digest::parse(image.reference)) {
       return fail("\"" + std::string(text) + "\": invalid digest (expected sha256:<64 hex>)");
     }
   }
