@@ -10,7 +10,7 @@ TopRepositories::TopRepositories(size_t capacity)
 
 void TopRepositories::record(std::string_view repository, uint64_t bytes) {
   if (repository.empty()) return;
-  Shard& shard = shards_[std::hash<std::string_view>{}(repository) % kShards];
+  Shard& shard = shards_[metrics::shard_index() % kShards];
   std::lock_guard lock(shard.mutex);
   auto it = shard.entries.find(repository);
   if (it == shard.entries.end()) {
@@ -29,13 +29,18 @@ void TopRepositories::record(std::string_view repository, uint64_t bytes) {
 }
 
 std::vector<RepositoryTraffic> TopRepositories::top(size_t n) const {
-  std::vector<RepositoryTraffic> all;
+  std::unordered_map<std::string, Counts> merged;
   for (const auto& shard : shards_) {
     std::lock_guard lock(shard.mutex);
     for (const auto& [name, counts] : shard.entries) {
-      all.push_back({name, counts.requests, counts.bytes});
+      auto& m = merged[name];
+      m.requests += counts.requests;
+      m.bytes += counts.bytes;
     }
   }
+  std::vector<RepositoryTraffic> all;
+  all.reserve(merged.size());
+  for (auto& [name, counts] : merged) all.push_back({name, counts.requests, counts.bytes});
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     if (a.bytes != b.bytes) return a.bytes > b.bytes;
     if (a.requests != b.requests) return a.requests > b.requests;

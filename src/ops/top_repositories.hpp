@@ -1,9 +1,11 @@
 #pragma once
 // TopRepositories: the most pulled repositories (by bytes served), for the
-// status page. Memory is bounded whatever clients ask for: each of a few
-// shards keeps at most `capacity / shards` names; when a shard is full, its
-// smallest entry makes room (the "space saving" heavy-hitters scheme: a
-// newcomer inherits the evicted count, so a frequent name cannot be starved).
+// status page. Each thread counts into its own shard (metrics::shard_index),
+// so the request path takes an uncontended lock; top() merges the shards.
+// Memory is bounded whatever clients ask for: a shard keeps at most
+// `capacity / shards` names; when it is full, its smallest entry makes room
+// (the "space saving" heavy-hitters scheme: a newcomer inherits the evicted
+// count, so a frequent name cannot be starved).
 
 #include <array>
 #include <cstdint>
@@ -12,6 +14,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "metrics/shard.hpp"
 
 namespace regcache::ops {
 
@@ -30,7 +34,7 @@ class TopRepositories {
   std::vector<RepositoryTraffic> top(size_t n) const;
 
  private:
-  static constexpr size_t kShards = 8;
+  static constexpr size_t kShards = metrics::kShardCount;
   struct Counts {
     uint64_t requests = 0;
     uint64_t bytes = 0;

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.skipif(not mirror_mod.is_regcache(), reason="regcache's
 
 def json_lines(m):
     out = []
-    for line in m.log_text().splitlines():
+    with open(m.log_path, "rb") as f:
+        text = f.read().decode("utf-8")
+    for line in text.splitlines():
         if line.strip():
             out.append(json.loads(line))  # every line must be valid JSON
     return out

@@ -11,7 +11,7 @@ namespace regcache::ops {
 namespace {
 
 TEST(TopRepositories, RanksByBytesAndStaysBounded) {
-  TopRepositories top(16);
+  TopRepositories top(128);
   for (int i = 0; i < 1000; ++i) top.record("noise/" + std::to_string(i), 1);
   for (int i = 0; i < 50; ++i) top.record("library/alpine", 1000);
   top.record("library/busybox", 20000);
@@ -20,7 +20,7 @@ TEST(TopRepositories, RanksByBytesAndStaysBounded) {
   EXPECT_EQ(ranked[0].upstream_repository, "library/alpine");
   EXPECT_GE(ranked[0].bytes, 50000u);
   EXPECT_EQ(ranked[1].upstream_repository, "library/busybox");
-  EXPECT_LE(top.top(100000).size(), 16u);
+  EXPECT_LE(top.top(100000).size(), 128u);
 }
 
 TEST(RecentErrors, KeepsTheNewestFirst) {
