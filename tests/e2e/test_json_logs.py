@@ -36,9 +36,9 @@ def test_json_logs_follow_one_pull_by_request_id(start_mirror, fresh_image):
 
     def logged():
         lines = json_lines(m)
-        access = [l for l in lines if l.get("msg") == "access" and l.get("request_id") == rid + "-blob"]
-        return lines if access else None
-    lines = procs.wait_for(logged, 10, "the blob's access line")
+        ids = {l.get("request_id") for l in lines if l.get("msg") == "access"}
+        return lines if {rid, rid + "-blob"} <= ids else None
+    lines = procs.wait_for(logged, 10, "both access lines")
     assert all({"time", "level", "msg"} <= set(l) for l in lines), lines[:3]
 
     (access,) = [l for l in lines if l.get("msg") == "access" and l.get("request_id") == rid]

@@ -31,6 +31,11 @@ def test_status_page_renders_and_matches_metrics(start_mirror, fresh_image, imag
     skopeo.pull_and_verify(m.host, pushed.ref, os.path.join(m.dir, "warm"), pushed.image)
     missing = images["oci"]
     assert m.get(f"/v2/{missing.repo}/manifests/no-such-tag").status_code == 404
+    # Every request counted before the page and the scrape are compared.
+    blobs = len(pushed.image.blobs)
+    metrics_mod.scrape_when(m.url, lambda now: now.sum("regcache_http_requests_total", route="blob")
+                            >= 2 * blobs and now.sum("regcache_http_requests_total",
+                                                     route="manifest", status="404") >= 1)
 
     dom = chromium.dump_dom(m.url + "/")
     scraped = metrics_mod.scrape(m.url)

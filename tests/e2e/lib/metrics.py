@@ -46,3 +46,11 @@ def scrape(base_url, path="/metrics"):
     assert r.status_code == 200, (r.status_code, r.text[:300])
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.headers
     return Metrics(r.text)
+
+
+def scrape_when(base_url, ready, timeout=10):
+    """Scrapes until `ready(metrics)` holds: a request is counted just after its
+    client got the last byte, so a scrape right after a pull may be early."""
+    from . import procs
+    return procs.wait_for(lambda: (lambda m: m if ready(m) else None)(scrape(base_url)),
+                          timeout, "the metrics to count every request")
