@@ -17,6 +17,7 @@ import shutil
 import subprocess
 
 import pytest
+import yaml
 
 from lib import dockerd as dockerd_mod, mirror as mirror_mod, procs, upstream as up
 
@@ -94,7 +95,7 @@ def test_image_runs_version(docker, image):
 
 
 def _compose(docker, project_dir, *args, timeout=180):
-    p = subprocess.run(["docker-compose", "-f", "plan-a.yml", "-f", "test-override.yml",
+    p = subprocess.run(["docker-compose", "-f", "plan-a.test.yml",
                         "-p", "regcachedeploy", *args], cwd=project_dir, env=docker.env,
                        capture_output=True, text=True, timeout=timeout)
     assert p.returncode == 0, f"docker-compose {' '.join(args)}:\n{p.stdout}\n{p.stderr}"
@@ -117,8 +118,10 @@ def _wait_healthy(docker, project_dir):
 def plan_a(docker, image, upstream, session_dir):
     """deploy/compose as an operator uses it: .env from .env.example, config.yml mounted.
 
-    The test override only puts the container on the namespace's network (the daemon
-    has no bridge) with a free port and a fast health interval."""
+    One change: the upstream and its token realm listen on the namespace's 127.0.0.1,
+    which a bridge network cannot reach, so the test copy of plan-a.yml runs the service
+    with `network_mode: host` instead of publishing a port (compose refuses both), on a
+    free port, with a fast health interval."""
     project = os.path.join(session_dir, "compose")
     shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(os.path.join(REPO, "deploy", "compose"), project)
@@ -132,11 +135,15 @@ def plan_a(docker, image, upstream, session_dir):
     assert not env, f".env.example lacks {sorted(env)}"
     with open(os.path.join(project, ".env"), "w") as f:
         f.writelines(lines)
-    with open(os.path.join(project, "test-override.yml"), "w") as f:
-        json.dump({"version": "3.7", "services": {"regcache": {
-            "network_mode": "host",
-            "environment": {"REGISTRY_HTTP_ADDR": f"127.0.0.1:{docker.mirror_port}"},
-            "healthcheck": {"interval": "1s", "start_period": "1s"}}}}, f)
+    with open(os.path.join(project, "plan-a.yml")) as f:
+        compose = yaml.safe_load(f)
+    service = compose["services"]["regcache"]
+    assert service.pop("ports") == ["${REGCACHE_PORT:-5000}:5000"]
+    service["network_mode"] = "host"
+    service["environment"]["REGISTRY_HTTP_ADDR"] = f"127.0.0.1:{docker.mirror_port}"
+    service["healthcheck"] = {"interval": "1s", "start_period": "1s"}
+    with open(os.path.join(project, "plan-a.test.yml"), "w") as f:
+        yaml.safe_dump(compose, f)
     _compose(docker, project, "up", "-d")
     try:
         _wait_healthy(docker, project)
