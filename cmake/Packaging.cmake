@@ -22,6 +22,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "ca-certificates, passwd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-    ${REGCACHE_DEPLOY}/debian/postinst ${REGCACHE_DEPLOY}/debian/prerm ${REGCACHE_DEPLOY}/debian/postrm)
+    ${REGCACHE_DEPLOY}/debian/postinst ${REGCACHE_DEPLOY}/debian/prerm ${REGCACHE_DEPLOY}/debian/postrm
+    ${REGCACHE_DEPLOY}/debian/conffiles)  # kept on upgrade and on dpkg -r
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)
