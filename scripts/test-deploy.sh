@@ -17,7 +17,7 @@ start=$SECONDS
 scripts/install-deps.sh --test
 if [[ ! -x build/regcache ]]; then scripts/build.sh -DREGCACHE_BUILD_TESTS=ON; fi
 
-cache=${REGCACHE_DEPLOY_CACHE:-build/deploy-cache}
+cache=$(realpath -m "${REGCACHE_DEPLOY_CACHE:-build/deploy-cache}")
 mkdir -p "$cache"
 packages=$(sed -n 's/^ARG RUNTIME_PACKAGES="\(.*\)"$/\1/p' Dockerfile)
 [[ -n "$packages" ]] || { echo "test-deploy.sh: no RUNTIME_PACKAGES in Dockerfile" >&2; exit 1; }
@@ -38,7 +38,7 @@ if [[ ! -s "$base_tar" ]]; then
   trap - EXIT
 fi
 echo "test-deploy.sh: base ready after $((SECONDS - start)) s"
-export REGCACHE_DEPLOY_BASE_TAR="$PWD/$base_tar" REGCACHE_DEPLOY_TESTS=1
+export REGCACHE_DEPLOY_BASE_TAR="$base_tar" REGCACHE_DEPLOY_TESTS=1
 
 status=0
 pytest_cmd=(/usr/bin/python3 -m pytest tests/e2e/deploy -q "$@")
