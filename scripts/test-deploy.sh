@@ -34,6 +34,8 @@ if [[ ! -s "$base_tar" ]]; then
     >"$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"
+  # bases for an older package list
+  find "$cache" -maxdepth 1 -name 'debian-bookworm-runtime-*.tar' ! -path "$base_tar" -delete
   rm -rf "$root"
   trap - EXIT
 fi
