@@ -117,12 +117,19 @@ def test_installed_binary_serves_as_package_user(installed, processes, tmp_path,
         proc.stop()
 
 
-def test_check_default_config(installed):
+def test_check_default_config(installed, upstream):
+    """`regcache check` as the package's user: the default config is valid and its cache
+    folder writable; only the upstream is pointed at the test registry."""
     help_text = _run("/usr/bin/regcache", "--help").stdout
     if "check" not in help_text:
         pytest.skip("`regcache check` is not in this build yet (issue 7)")
-    p = _run("/usr/bin/regcache", "check", "--config", "/etc/regcache/config.yml", check=False)
-    assert "config" in p.stdout.lower(), p.stdout + p.stderr
+    env = dict(os.environ, REGISTRY_PROXY_REMOTEURL=upstream.url,
+               REGISTRY_PROXY_USERNAME="labuser", REGISTRY_PROXY_PASSWORD="labpass")
+    p = _run("setpriv", "--reuid", "regcache", "--regid", "regcache", "--init-groups",
+             "/usr/bin/regcache", "check", "--config", "/etc/regcache/config.yml",
+             check=False, env=env)
+    for name in ("config", "storage", "upstream"):
+        assert re.search(rf"^PASS\s+{name}\b", p.stdout, re.M), p.stdout + p.stderr
 
 
 def test_remove_then_purge(installed):
