@@ -73,6 +73,25 @@ struct TuningConfig {
   uint32_t max_connections = 10000;
 };
 
+// A size in bytes or as a share of the cache's filesystem (see byte_size.hpp).
+struct SizeLimit {
+  uint64_t bytes = 0;   // used when percent == 0
+  double percent = 0;   // of the filesystem's size, (0, 100]
+  bool is_set() const { return bytes > 0 || percent > 0; }
+  uint64_t resolve(uint64_t filesystem_bytes) const;
+};
+
+// How the cache keeps itself within its disk budget (the `regcache:` section).
+// registry:2's storage.delete.enabled does not gate any of this: a cache that
+// may not evict would grow without bound.
+struct LifecycleConfig {
+  SizeLimit max_size;                           // regcache.max_size; unset = no fixed budget
+  SizeLimit min_free_space{0, 5};               // regcache.min_free_space
+  unsigned high_watermark = 95;                 // % of the budget that starts eviction
+  unsigned low_watermark = 85;                  // % of the budget eviction goes down to
+  Seconds gc_interval = std::chrono::hours(1);  // 0 = garbage collection on demand only
+};
+
 enum class LogLevel { trace, debug, info, warn, error };
 
 struct Config {
@@ -82,6 +101,7 @@ struct Config {
   StorageConfig storage;
   UpstreamConfig upstream;  // the `proxy:` section: the Docker Hub (default) upstream
   TuningConfig tuning;
+  LifecycleConfig lifecycle;
   // Non-fatal findings while loading (unknown keys, ignored registry:2 features).
   std::vector<std::string> warnings;
 };

@@ -85,6 +85,11 @@ constexpr std::array kKeys{
     KeySpec{"regcache.idle_timeout", value},
     KeySpec{"regcache.max_header_bytes", value},
     KeySpec{"regcache.max_connections", value},
+    KeySpec{"regcache.max_size", value},
+    KeySpec{"regcache.min_free_space", value},
+    KeySpec{"regcache.high_watermark", value},
+    KeySpec{"regcache.low_watermark", value},
+    KeySpec{"regcache.gc_interval", value},
 };
 
 }  // namespace
