@@ -104,6 +104,20 @@ asio::awaitable<bool> ResponseWriter::send_file_range(int fd, uint64_t offset, u
   co_return true;
 }
 
+asio::awaitable<bool> ResponseWriter::send_body_bytes(std::string_view bytes) {
+  boost::system::error_code ec;
+  stream_.expires_after(limits_.send_timeout);
+  co_await asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  set_cork(false);
+  if (ec) {
+    aborted_ = true;
+    co_return false;
+  }
+  body_bytes_ += bytes.size();
+  co_return true;
+}
+
 void ResponseWriter::abort() { aborted_ = true; }
 
 }  // namespace regcache::http
