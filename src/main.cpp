@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "admin/operator_cli.hpp"
 #include "app/application.hpp"
 #include "build_info.hpp"
 #include "config/config_loader.hpp"
@@ -29,7 +30,10 @@ int main(int argc, char** argv) {
   serve->add_option("--config,-c,config", config_path,
                     "registry:2 style config.yml (optional: defaults mirror Docker Hub on :5000)");
 
+  regcache::admin::OperatorCli operator_commands(cli);  // usage, list, remove, gc, verify, ...
+
   CLI11_PARSE(cli, argc, argv);
+  if (auto code = operator_commands.run()) return *code;
 
   if (serve->parsed()) {
     regcache::config::Config config;

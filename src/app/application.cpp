@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include "admin/admin_server.hpp"
+#include "admin/admin_socket.hpp"
 #include "api/registry_handler.hpp"
 #include "app/logging.hpp"
 #include "build_info.hpp"
@@ -12,6 +14,9 @@
 #include "cache/pull_through_cache.hpp"
 #include "http/server.hpp"
 #include "index/cache_index.hpp"
+#include "lifecycle/cache_lock.hpp"
+#include "lifecycle/housekeeper.hpp"
+#include "lifecycle/reconciler.hpp"
 #include "storage/filesystem_content_store.hpp"
 #include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
@@ -21,19 +26,6 @@ namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr auto kAccessFlushInterval = std::chrono::seconds(10);
-
-// Drops index entries whose file has gone (deleted by hand, lost in a crash).
-void reconcile(index::CacheIndex& index, storage::ContentStore& store) {
-  size_t dropped = 0;
-  for (const auto& record : index.objects()) {
-    auto size = store.size_of(record.digest);
-    if (!size || *size != record.size) {
-      index.remove_object(record.digest);
-      ++dropped;
-    }
-  }
-  if (dropped > 0) spdlog::warn("index: forgot {} entries whose files are missing", dropped);
-}
 
 asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
   if (http.host.empty()) return {asio::ip::tcp::v6(), http.port};
@@ -77,9 +69,10 @@ int Application::run() {
   for (const auto& warning : config_.warnings) spdlog::warn("config: {}", warning);
 
   storage::FilesystemContentStore store(config_.storage.root);
-  store.remove_abandoned_staging();
+  auto lock = lifecycle::CacheLock::acquire(store.data_dir());
+  if (!lock) throw std::runtime_error(lock.error());
   index::CacheIndex index(store.data_dir() / "index.sqlite");
-  reconcile(index, store);
+  lifecycle::reconcile(index, store);  // staging, orphans, entries without files
 
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
   clients.push_back(std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning));
@@ -89,7 +82,10 @@ int Application::run() {
   SystemClock clock;
   asio::thread_pool upstream_workers(tuning.upstream_workers);
   cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
-  cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock);
+  cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock,
+                               tuning.upstream_workers / 2);
+  lifecycle::Housekeeper housekeeper(config_, store.data_dir(), store, index, &fetcher, clock);
+  fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   api::ResponseHeaders headers(config_.http.headers);
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
 
@@ -104,6 +100,10 @@ int Application::run() {
   server.listen(listen_endpoint(config_.http));
   server.start();
 
+  admin::AdminServer admin(io, {config_, index, housekeeper});
+  admin.listen(admin::admin_socket_path(store.data_dir()));
+  housekeeper.start();
+
   asio::steady_timer flush_timer(io);
   asio::co_spawn(io, flush_access_times(flush_timer, index), asio::detached);
 
@@ -112,6 +112,7 @@ int Application::run() {
     if (ec) return;
     spdlog::info("received signal {}; stopping", signal);
     server.stop();
+    admin.stop();
     fetcher.stop();
     flush_timer.cancel();
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
@@ -128,6 +129,7 @@ int Application::run() {
   io.run();
   for (auto& t : threads) t.join();
 
+  housekeeper.stop();
   upstream_workers.stop();
   upstream_workers.join();
   index.flush_access_times();

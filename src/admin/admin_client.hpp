@@ -1,0 +1,19 @@
+#pragma once
+// Sends one command to a serving regcache over its admin socket.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.hpp"
+
+namespace regcache::admin {
+
+// nullopt: no server listens there (the cache is not being served). An error
+// string: a server was reached but the exchange failed.
+std::optional<Result<nlohmann::json, std::string>> send_to_server(
+    const std::filesystem::path& socket_path, const nlohmann::json& request);
+
+}  // namespace regcache::admin
