@@ -34,6 +34,7 @@ void InflightFetch::fail_storage(upstream::UpstreamFailure failure) {
   failure_ = std::move(failure);
   storage_failed_ = true;
   progress_.state = State::failed;
+  if (file_) file_->discard();  // frees the space at once; followers switch to their own streams
   wake_all(lock);
 }
 
@@ -74,6 +75,7 @@ void InflightFetch::fail(upstream::UpstreamFailure failure) {
   std::unique_lock lock(mutex_);
   failure_ = std::move(failure);
   progress_.state = State::failed;
+  if (file_) file_->discard();
   wake_all(lock);
 }
 
