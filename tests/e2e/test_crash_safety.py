@@ -14,7 +14,7 @@ MiB = mkimg.MiB
 
 def kill9(m):
     os.kill(m.daemon.pid, signal.SIGKILL)
-    m.daemon.wait_exit(10)
+    m.daemon.proc.wait(10)
 
 
 def check_consistent(m):
@@ -75,7 +75,7 @@ def test_kill9_while_evicting(start_mirror, fresh_image):
     threads = [threading.Thread(target=pull, args=(p, i)) for i, p in enumerate(pushed)]
     for t in threads:
         t.start()
-    procs.wait_for(lambda: "eviction:" in m.log_text(), 60, "eviction to start", interval=0.01)
+    procs.wait_for(lambda: "eviction:" in operator.log_text(m), 60, "eviction to start", interval=0.01)
     kill9(m)
     for t in threads:
         t.join(120)

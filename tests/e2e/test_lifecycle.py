@@ -49,7 +49,7 @@ def test_budget_is_kept_while_clients_pull(start_mirror, fresh_image):
         status = operator.query(m, "status")
         return status if status["cache"]["bytes"] <= budget * 0.95 else None
     status = procs.wait_for(under_budget, 30, "the cache to return under its budget", interval=0.5)
-    assert "eviction:" in m.log_text()
+    assert "eviction:" in operator.log_text(m)
     assert status["budget"]["bytes"] == budget
     # Evicted content is gone from disk too: files and index agree.
     assert _file_bytes(m.root) == status["cache"]["bytes"]
@@ -86,7 +86,7 @@ def test_ttl_removes_unused_content_and_use_refreshes_it(start_mirror, fresh_ima
     files = operator.blob_files(m.root)
     assert not set(idle.image.blobs) & files, "expired blobs are still on disk"
     assert set(used.image.blobs) <= files
-    assert "ttl: removed" in m.log_text()
+    assert "ttl: removed" in operator.log_text(m)
 
 
 @pytest.mark.skipif(not os.path.exists(BUSYBOX), reason="needs busybox-static (a shared layer)")
@@ -104,7 +104,7 @@ def test_gc_keeps_blobs_shared_with_another_repository(start_mirror, fresh_image
     garbage = {a1.digest} | (set(a1.image.blobs) - shared)
 
     # registry:2's invocation, dry run: says what would go, removes nothing.
-    dry = operator.run(m, "garbage-collect", "--dry-run", m.config_path)
+    dry = operator.run(m, "garbage-collect", "--dry-run", m.config_path, config_option=False)
     assert "would remove 1 manifest(s) and 2 blob(s)" in dry.stdout, dry.stdout
     assert garbage <= operator.blob_files(m.root)
 

@@ -7,9 +7,11 @@ import subprocess
 from . import mirror as mirror_mod
 
 
-def run(m, *args, check=True, timeout=120):
+def run(m, *args, check=True, timeout=120, config_option=True):
     """`regcache ARGS --config <m's config>`; returns the CompletedProcess."""
-    argv = [mirror_mod.regcache_binary(), *args, "--config", m.config_path]
+    argv = [mirror_mod.regcache_binary(), *args]
+    if config_option:
+        argv += ["--config", m.config_path]
     p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=m.env)
     if check and p.returncode != 0:
         raise AssertionError(f"{' '.join(argv)} exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
@@ -32,3 +34,8 @@ def blob_files(root):
 
 def staging_files(root):
     return os.listdir(os.path.join(root, "regcache", "v1", "staging"))
+
+
+def log_text(m):
+    with open(m.log_path, "rb") as f:
+        return f.read().decode("utf-8", "replace")
