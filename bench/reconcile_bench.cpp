@@ -7,6 +7,7 @@
 //   cache is dropped before each measurement: a cold start after a reboot)
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -14,8 +15,6 @@
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "index/cache_index.hpp"
 #include "lifecycle/reconciler.hpp"
@@ -45,10 +44,10 @@ void measure(const char* label, storage::FilesystemContentStore& store, bool col
   start = Clock::now();
   auto report = lifecycle::reconcile(index, store);
   double reconcile_ms = ms_since(start);
-  fmt::print("{:<28} open index {:8.1f} ms   reconcile {:8.1f} ms   ({} files, {} forgotten, {} "
-             "orphans removed)\n",
-             label, open_ms, reconcile_ms, report.files, report.forgotten,
-             report.orphans_removed);
+  fmt::print(
+      "{:<28} open index {:8.1f} ms   reconcile {:8.1f} ms   ({} files, {} forgotten, {} "
+      "orphans removed)\n",
+      label, open_ms, reconcile_ms, report.files, report.forgotten, report.orphans_removed);
 }
 
 }  // namespace
@@ -89,7 +88,8 @@ int main(int argc, char** argv) {
   // After a crash: 1% of the files lost, 1% unindexed files, a staging file.
   for (size_t i = 0; i < count / 100; ++i) {
     std::string lost = fmt::format("blob {:012}", i);
-    std::filesystem::remove(store.path_of(*registry::Digest::parse("sha256:" + Sha256::hex_of(lost))));
+    std::filesystem::remove(
+        store.path_of(*registry::Digest::parse("sha256:" + Sha256::hex_of(lost))));
     std::string orphan = fmt::format("orphan {:012}", i);
     auto staging = store.create_staging().value();
     staging->append(std::span<const char>(orphan.data(), orphan.size()));

@@ -2,10 +2,9 @@
 // Sends one command to a serving regcache over its admin socket.
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "util/result.hpp"
 

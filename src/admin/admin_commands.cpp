@@ -12,8 +12,10 @@ using nlohmann::json;
 json objects_json(const std::vector<index::ObjectRecord>& objects) {
   json out = json::array();
   for (const auto& object : objects) {
-    out.push_back({{"digest", object.digest.str()}, {"bytes", object.size},
-                   {"media_type", object.media_type}, {"last_use", object.last_access}});
+    out.push_back({{"digest", object.digest.str()},
+                   {"bytes", object.size},
+                   {"media_type", object.media_type},
+                   {"last_use", object.last_access}});
   }
   return out;
 }
@@ -62,7 +64,8 @@ json remove(const json& request, CacheAccess& cache) {
   if (selector.repository.empty()) return error("no repository given");
   if (auto digest = text(request, "digest"); !digest.empty()) {
     selector.digest = registry::Digest::parse(digest);
-    if (!selector.digest) return error("invalid digest \"" + digest + "\" (expected sha256:<64 hex>)");
+    if (!selector.digest)
+      return error("invalid digest \"" + digest + "\" (expected sha256:<64 hex>)");
   }
   auto report = cache.housekeeper.remove(selector, flag(request, "dry_run"));
   if (!report.found) {
@@ -87,8 +90,11 @@ json verify(const json& request, CacheAccess& cache) {
   }
   return {{"ok", true},
           {"result",
-           {{"checked", report.checked}, {"bytes", report.bytes}, {"bad", bad},
-            {"removed", report.removed}, {"fix", flag(request, "fix")}}}};
+           {{"checked", report.checked},
+            {"bytes", report.bytes},
+            {"bad", bad},
+            {"removed", report.removed},
+            {"fix", flag(request, "fix")}}}};
 }
 
 }  // namespace
@@ -115,7 +121,8 @@ json execute(const json& request, CacheAccess& cache) {
       return {{"ok", true}, {"result", lifecycle::image_list(cache.index.snapshot(), repository)}};
     }
     if (command == "gc") {
-      return {{"ok", true}, {"result", gc_json(cache.housekeeper.collect_garbage(flag(request, "dry_run")))}};
+      return {{"ok", true},
+              {"result", gc_json(cache.housekeeper.collect_garbage(flag(request, "dry_run")))}};
     }
     if (command == "remove") return remove(request, cache);
     if (command == "verify") return verify(request, cache);

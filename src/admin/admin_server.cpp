@@ -25,9 +25,10 @@ AdminServer::~AdminServer() {
 
 bool AdminServer::listen(const std::filesystem::path& socket_path) {
   if (socket_path.native().size() >= 108) {
-    spdlog::warn("admin: socket path {} is too long for a Unix socket; operator commands "
-                 "cannot reach this server (use a shorter storage root)",
-                 socket_path.string());
+    spdlog::warn(
+        "admin: socket path {} is too long for a Unix socket; operator commands "
+        "cannot reach this server (use a shorter storage root)",
+        socket_path.string());
     return false;
   }
   std::error_code removed;
@@ -89,7 +90,8 @@ asio::awaitable<void> AdminServer::serve(asio::local::stream_protocol::socket so
     }
   }
   std::string reply = answer.dump() + "\n";
-  co_await asio::async_write(socket, asio::buffer(reply), asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(socket, asio::buffer(reply),
+                             asio::redirect_error(asio::use_awaitable, ec));
 }
 
 }  // namespace regcache::admin

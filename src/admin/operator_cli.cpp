@@ -68,9 +68,9 @@ void print_status(const json& s) {
     if (s["budget"]["bytes"].is_null()) {
       std::cout << "budget: none (set regcache.max_size or regcache.min_free_space)\n";
     } else {
-      std::cout << fmt::format("budget: {} (evicts above {}%, down to {}%)\n",
-                               bytes(s["budget"]["bytes"]), s["budget"]["high_watermark"].get<int>(),
-                               s["budget"]["low_watermark"].get<int>());
+      std::cout << fmt::format(
+          "budget: {} (evicts above {}%, down to {}%)\n", bytes(s["budget"]["bytes"]),
+          s["budget"]["high_watermark"].get<int>(), s["budget"]["low_watermark"].get<int>());
     }
   }
   std::cout << fmt::format("ttl: {}; gc every {}\n", s["ttl"].get<std::string>(),
@@ -172,7 +172,8 @@ CLI::App* OperatorCli::add(CLI::App& cli, const std::string& name, const std::st
 OperatorCli::OperatorCli(CLI::App& cli) {
   status_ = add(cli, "status", "Show the cache's budget, free space and caching state");
   usage_ = add(cli, "usage", "Show disk usage: total, per upstream, per repository, top images");
-  usage_->add_option("--top", top_, "how many of the largest images to show")->check(CLI::Range(1, 100000));
+  usage_->add_option("--top", top_, "how many of the largest images to show")
+      ->check(CLI::Range(1, 100000));
   list_ = add(cli, "list", "List cached images (tags and pinned digests)");
   list_->add_option("repository", repository_, "only this repository");
   remove_ = add(cli, "remove", "Remove an image (REPO:TAG or REPO@DIGEST) or a whole repository");
@@ -258,11 +259,10 @@ std::optional<int> OperatorCli::run() {
   } else if (list_->parsed()) {
     print_list(result);
   } else if (remove_->parsed()) {
-    std::cout << fmt::format("{}/{}: {} tag(s) and {} pinned digest(s) {}\n",
-                             result["upstream"].get<std::string>(),
-                             result["repository"].get<std::string>(),
-                             result["tags"].get<uint64_t>(), result["pins"].get<uint64_t>(),
-                             dry_run_ ? "would be dropped" : "dropped");
+    std::cout << fmt::format(
+        "{}/{}: {} tag(s) and {} pinned digest(s) {}\n", result["upstream"].get<std::string>(),
+        result["repository"].get<std::string>(), result["tags"].get<uint64_t>(),
+        result["pins"].get<uint64_t>(), dry_run_ ? "would be dropped" : "dropped");
     print_gc(result["collected"], false);
   } else if (gc_->parsed() || registry_gc_->parsed()) {
     print_gc(result, quiet_);

@@ -13,7 +13,6 @@
 //   regcache garbage-collect [--dry-run] [--delete-untagged] CONFIG   (registry:2's form)
 
 #include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 

@@ -43,11 +43,11 @@ std::shared_ptr<DirectBlobStream> DirectBlobStream::start(asio::thread_pool& wor
                                                           registry::Digest digest,
                                                           std::function<void()> on_end) {
   auto stream = std::make_shared<DirectBlobStream>(std::move(digest));
-  asio::post(workers, [stream, &client, repository = std::move(repository),
-                       on_end = std::move(on_end)] {
-    stream->run(client, repository);
-    if (on_end) on_end();
-  });
+  asio::post(workers,
+             [stream, &client, repository = std::move(repository), on_end = std::move(on_end)] {
+               stream->run(client, repository);
+               if (on_end) on_end();
+             });
   return stream;
 }
 
@@ -58,10 +58,10 @@ void DirectBlobStream::run(upstream::UpstreamRegistry& client, const std::string
   if (!result) {
     failure = result.error();
   } else if (sink.digest_hex() != digest_.hex()) {
-    spdlog::error("cache: {}@{}: upstream sent content with another digest; discarded",
-                  repository, digest_.str());
-    failure = upstream::UpstreamFailure{upstream::FailureKind::protocol, 0,
-                                        "upstream content does not match its digest", {}};
+    spdlog::error("cache: {}@{}: upstream sent content with another digest; discarded", repository,
+                  digest_.str());
+    failure = upstream::UpstreamFailure{
+        upstream::FailureKind::protocol, 0, "upstream content does not match its digest", {}};
   }
   std::unique_lock lock(mutex_);
   if (failure) {

@@ -46,8 +46,8 @@ uint64_t StorageStatus::resume_threshold(uint64_t keep_free) const {
 void StorageStatus::resume(int64_t now) {
   std::lock_guard lock(mutex_);
   if (state_.caching) return;
-  spdlog::info("storage: {} bytes free again; caching resumed (paused for {} s)",
-               state_.free_bytes, now - state_.since);
+  spdlog::info("storage: {} bytes free again; caching resumed (paused for {} s)", state_.free_bytes,
+               now - state_.since);
   state_.caching = true;
   state_.reason.clear();
   state_.needed = 0;

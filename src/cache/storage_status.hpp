@@ -21,11 +21,11 @@ class StorageStatus {
  public:
   struct State {
     bool caching = true;
-    std::string reason;      // why caching is paused ("" while caching)
-    int64_t since = 0;       // unix seconds of the last change
-    uint64_t needed = 0;     // bytes the failed write needed (resume threshold)
-    uint64_t free_bytes = 0;      // last free space seen on the cache filesystem
-    uint64_t total_bytes = 0;     // size of the cache filesystem
+    std::string reason;        // why caching is paused ("" while caching)
+    int64_t since = 0;         // unix seconds of the last change
+    uint64_t needed = 0;       // bytes the failed write needed (resume threshold)
+    uint64_t free_bytes = 0;   // last free space seen on the cache filesystem
+    uint64_t total_bytes = 0;  // size of the cache filesystem
   };
 
   bool caching() const { return caching_.load(std::memory_order_relaxed); }

@@ -41,8 +41,7 @@ Result<SizeLimit, std::string> parse_size_limit(std::string_view text) {
   }
   if (digits == 0) return fail(std::string("expected a number first"));
   const std::string number(text.substr(0, digits));
-  if (number.front() == '.' || number.back() == '.' ||
-      number.find('.') != number.rfind('.')) {
+  if (number.front() == '.' || number.back() == '.' || number.find('.') != number.rfind('.')) {
     return fail(std::string("malformed number"));
   }
   long double value = 0;
@@ -81,8 +80,8 @@ Result<SizeLimit, std::string> parse_size_limit(std::string_view text) {
     }
     return SizeLimit{static_cast<uint64_t>(bytes), 0};
   }
-  return fail(fmt::format(
-      "unknown unit \"{}\" (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %)", text.substr(digits)));
+  return fail(fmt::format("unknown unit \"{}\" (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB or %)",
+                          text.substr(digits)));
 }
 
 std::string format_bytes(uint64_t bytes) {

@@ -22,8 +22,8 @@ struct EvictionPlan {
   std::vector<index::ObjectRecord> victims;  // least recently used first
   uint64_t bytes = 0;                        // their total size
   uint64_t budget = 0;
-  uint64_t target = 0;        // cache bytes to get down to
-  bool reachable = true;      // false: even evicting all idle content is not enough
+  uint64_t target = 0;    // cache bytes to get down to
+  bool reachable = true;  // false: even evicting all idle content is not enough
 };
 
 class EvictionPolicy {

@@ -21,7 +21,8 @@ std::vector<ExpiryPolicy::Expired> ExpiryPolicy::expired(const index::IndexSnaps
     auto it = ttls_.find(link.upstream);
     int64_t ttl = (it == ttls_.end() ? fallback_ : it->second).count();
     auto [entry, inserted] = ttl_of.try_emplace(link.digest.hex(), ttl);
-    if (!inserted && entry->second != 0) entry->second = ttl == 0 ? 0 : std::max(entry->second, ttl);
+    if (!inserted && entry->second != 0)
+      entry->second = ttl == 0 ? 0 : std::max(entry->second, ttl);
   }
   std::vector<Expired> out;
   for (const auto& object : snapshot.objects) {

@@ -213,8 +213,7 @@ nlohmann::json Housekeeper::status() {
   out["gc_interval"] = config::format_duration(config_.gc_interval);
   if (fetcher_ != nullptr) {
     auto state = fetcher_->storage_status().state();
-    out["storage"] = {{"caching", state.caching}, {"reason", state.reason},
-                      {"since", state.since}};
+    out["storage"] = {{"caching", state.caching}, {"reason", state.reason}, {"since", state.since}};
     out["downloads"] = fetcher_->inflight_count();
   }
   return out;

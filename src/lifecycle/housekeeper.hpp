@@ -14,9 +14,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cache/blob_fetcher.hpp"
 #include "config/config.hpp"
@@ -38,8 +37,8 @@ class Housekeeper {
  public:
   // `fetcher` is null for offline commands (then start() must not be called).
   Housekeeper(const config::Config& config, const std::filesystem::path& data_dir,
-              storage::ContentStore& store, index::CacheIndex& index,
-              cache::BlobFetcher* fetcher, const Clock& clock);
+              storage::ContentStore& store, index::CacheIndex& index, cache::BlobFetcher* fetcher,
+              const Clock& clock);
   ~Housekeeper();
 
   void start();

@@ -91,7 +91,7 @@ RemoveReport remove_image(index::CacheIndex& index, ContentRemover& remover,
     (object.media_type.empty() ? report.collected.blobs : report.collected.manifests)
         .push_back(std::move(object));
   }
-  report.collected.kept = index.object_count() ;
+  report.collected.kept = index.object_count();
   return report;
 }
 

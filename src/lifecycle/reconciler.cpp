@@ -33,9 +33,8 @@ ReconcileReport reconcile(index::CacheIndex& index, storage::ContentStore& store
   store.remove_abandoned_staging();
 
   std::unordered_map<std::string, uint64_t> files;  // hex -> size
-  store.for_each([&](const registry::Digest& digest, uint64_t size) {
-    files.emplace(digest.hex(), size);
-  });
+  store.for_each(
+      [&](const registry::Digest& digest, uint64_t size) { files.emplace(digest.hex(), size); });
   report.files = files.size();
 
   std::vector<registry::Digest> forget;

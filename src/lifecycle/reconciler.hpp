@@ -19,10 +19,10 @@
 namespace regcache::lifecycle {
 
 struct ReconcileReport {
-  size_t files = 0;             // published files found
-  size_t forgotten = 0;         // index entries without (a complete) file
-  size_t orphans_removed = 0;   // files without an index entry
-  size_t refs_backfilled = 0;   // manifests whose references were added
+  size_t files = 0;            // published files found
+  size_t forgotten = 0;        // index entries without (a complete) file
+  size_t orphans_removed = 0;  // files without an index entry
+  size_t refs_backfilled = 0;  // manifests whose references were added
   std::chrono::milliseconds took{0};
 };
 

@@ -114,7 +114,8 @@ nlohmann::json usage_report(const index::IndexSnapshot& snapshot, size_t top_ima
   std::sort(images.begin(), images.end(), [](const auto& a, const auto& b) {
     return a["bytes"].template get<uint64_t>() > b["bytes"].template get<uint64_t>();
   });
-  if (images.size() > top_images) images.erase(images.begin() + static_cast<long>(top_images), images.end());
+  if (images.size() > top_images)
+    images.erase(images.begin() + static_cast<long>(top_images), images.end());
 
   auto total_json = footprint_json(total);
   total_json["manifests"] = manifests;
@@ -140,7 +141,8 @@ nlohmann::json image_list(const index::IndexSnapshot& snapshot, const std::strin
     entry["cached"] = f.cached;
     out.push_back(std::move(entry));
   };
-  for (const auto& tag : snapshot.tags) add(tag.upstream, tag.repository, tag.tag, tag.record.digest);
+  for (const auto& tag : snapshot.tags)
+    add(tag.upstream, tag.repository, tag.tag, tag.record.digest);
   for (const auto& pin : snapshot.pins) add(pin.upstream, pin.repository, "", pin.digest);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a["upstream"], a["repository"], a["tag"], a["digest"]) <

@@ -24,10 +24,10 @@ index::IndexSnapshot snapshot_with(std::vector<index::ObjectRecord> objects,
 TEST(ExpiryPolicy, UnusedLongerThanTtlExpiresAndUseRefreshes) {
   ExpiryPolicy policy({{"docker.io", hours(1)}}, hours(1));
   const int64_t now = 100'000;
-  auto s = snapshot_with({{digest('a'), 1, "", now - 7200, now - 3601},   // idle > 1h
-                          {digest('b'), 1, "", now - 7200, now - 60}},    // fetched long ago, used now
-                         {{"docker.io", "library/x", digest('a')},
-                          {"docker.io", "library/x", digest('b')}});
+  auto s = snapshot_with(
+      {{digest('a'), 1, "", now - 7200, now - 3601},  // idle > 1h
+       {digest('b'), 1, "", now - 7200, now - 60}},   // fetched long ago, used now
+      {{"docker.io", "library/x", digest('a')}, {"docker.io", "library/x", digest('b')}});
   auto expired = policy.expired(s, now);
   ASSERT_EQ(expired.size(), 1u);
   EXPECT_EQ(expired[0].object.digest, digest('a'));
@@ -42,16 +42,19 @@ TEST(ExpiryPolicy, ZeroNeverExpires) {
 }
 
 TEST(ExpiryPolicy, SharedContentKeepsTheLongestTtl) {
-  ExpiryPolicy policy({{"short.io", seconds(10)}, {"long.io", seconds(1000)}, {"keep.io", seconds(0)}},
-                      seconds(10));
+  ExpiryPolicy policy(
+      {{"short.io", seconds(10)}, {"long.io", seconds(1000)}, {"keep.io", seconds(0)}},
+      seconds(10));
   const int64_t now = 10'000;
   auto s = snapshot_with({{digest('a'), 1, "", 0, now - 100},   // short + long: 1000s
                           {digest('b'), 1, "", 0, now - 100},   // short only
                           {digest('c'), 1, "", 0, now - 9000},  // short + keep: never
                           {digest('d'), 1, "", 0, now - 100}},  // no link: fallback 10s
-                         {{"short.io", "r", digest('a')}, {"long.io", "r", digest('a')},
+                         {{"short.io", "r", digest('a')},
+                          {"long.io", "r", digest('a')},
                           {"short.io", "r", digest('b')},
-                          {"short.io", "r", digest('c')}, {"keep.io", "r", digest('c')}});
+                          {"short.io", "r", digest('c')},
+                          {"keep.io", "r", digest('c')}});
   std::vector<std::string> got;
   for (const auto& e : policy.expired(s, now)) got.push_back(e.object.digest.hex());
   std::sort(got.begin(), got.end());

@@ -126,7 +126,8 @@ TEST_F(GarbageCollectorTest, RemoveImageKeepsWhatOthersUse) {
   EXPECT_TRUE(cached(a));
   EXPECT_TRUE(index->tag("docker.io", "library/a", "1"));
 
-  auto report = lifecycle::remove_image(*index, remover, {"docker.io", "library/a", "1", {}}, false);
+  auto report =
+      lifecycle::remove_image(*index, remover, {"docker.io", "library/a", "1", {}}, false);
   EXPECT_EQ(report.tags, 1u);
   EXPECT_EQ(report.collected.manifests.size(), 1u);
   EXPECT_EQ(report.collected.blobs.size(), 1u);
@@ -135,7 +136,8 @@ TEST_F(GarbageCollectorTest, RemoveImageKeepsWhatOthersUse) {
   EXPECT_TRUE(cached(shared));
   EXPECT_TRUE(cached(b));
 
-  auto missing = lifecycle::remove_image(*index, remover, {"docker.io", "library/a", "1", {}}, false);
+  auto missing =
+      lifecycle::remove_image(*index, remover, {"docker.io", "library/a", "1", {}}, false);
   EXPECT_FALSE(missing.found);
 
   auto repo = lifecycle::remove_image(*index, remover, {"docker.io", "library/b", "", {}}, false);

@@ -15,7 +15,8 @@ namespace regcache::test_support {
 class LifecycleFixture {
  public:
   LifecycleFixture()
-      : store(dir.path()), index(std::make_unique<index::CacheIndex>(store.data_dir() / "index.sqlite")) {}
+      : store(dir.path()),
+        index(std::make_unique<index::CacheIndex>(store.data_dir() / "index.sqlite")) {}
 
   // Stores `content` as a published object (file + index entry).
   registry::Digest put(const std::string& content, const std::string& media_type = "",

@@ -75,8 +75,9 @@ TEST_F(ReconcilerTest, BackfillsReferencesOfOlderManifests) {
 TEST_F(ReconcilerTest, ManyBlobsInOnePass) {
   for (int i = 0; i < 500; ++i) put("blob " + std::to_string(i));
   for (int i = 0; i < 20; ++i) write_file("orphan " + std::to_string(i));
-  for (int i = 0; i < 20; ++i) std::filesystem::remove(store.path_of(*registry::Digest::parse(
-      "sha256:" + Sha256::hex_of("blob " + std::to_string(i)))));
+  for (int i = 0; i < 20; ++i)
+    std::filesystem::remove(store.path_of(
+        *registry::Digest::parse("sha256:" + Sha256::hex_of("blob " + std::to_string(i)))));
   auto report = lifecycle::reconcile(*index, store);
   EXPECT_EQ(report.files, 500u);
   EXPECT_EQ(report.forgotten, 20u);
