@@ -1,7 +1,7 @@
 // regcache: a pull-through cache for container registries.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "admin/operator_cli.hpp"

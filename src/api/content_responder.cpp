@@ -169,9 +169,8 @@ asio::awaitable<void> ContentResponder::wait_for_stream(cache::DirectBlobStream&
   auto timer = std::make_shared<asio::steady_timer>(executor);
   // Bounds a lost wake-up only; the upstream transfer has its own stall timeout.
   timer->expires_after(stall_timeout_);
-  stream.notify_when_ready([timer, executor] {
-    asio::post(executor, [timer] { timer->cancel(); });
-  });
+  stream.notify_when_ready(
+      [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
   boost::system::error_code ec;
   co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
@@ -270,8 +269,8 @@ asio::awaitable<void> ContentResponder::send_direct(http::ResponseWriter& writer
       while (stream->state() == State::streaming) {
         std::string rest;
         if (to_byte - from_byte > 1 &&
-            !co_await writer.send_body_bytes(std::string_view(chunk).substr(
-                from_byte - chunk_begin, to_byte - from_byte - 1))) {
+            !co_await writer.send_body_bytes(
+                std::string_view(chunk).substr(from_byte - chunk_begin, to_byte - from_byte - 1))) {
           co_return;
         }
         from_byte = std::max(from_byte, to_byte - 1);

@@ -83,7 +83,7 @@ int Application::run() {
   asio::thread_pool upstream_workers(tuning.upstream_workers);
   cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock,
-                               tuning.upstream_workers / 2);
+                                tuning.upstream_workers / 2);
   lifecycle::Housekeeper housekeeper(config_, store.data_dir(), store, index, &fetcher, clock);
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   api::ResponseHeaders headers(config_.http.headers);

@@ -115,9 +115,8 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
     // The disk filled up (or failed) under this download: its followers carry on
     // with their own uncached upstream streams; nothing partial stays behind.
     auto progress = fetch->progress();
-    status_.report_write_failure(sink.write_error(),
-                                 progress.total_size.value_or(progress.available),
-                                 clock_.now_seconds());
+    status_.report_write_failure(
+        sink.write_error(), progress.total_size.value_or(progress.available), clock_.now_seconds());
     finish(fetch);
     fetch->fail_storage(local_failure("cache storage full: " + sink.write_error().message()));
     return;

@@ -149,8 +149,8 @@ ManifestLookup PullThroughCache::serve_fetched_manifest(const FetchedManifest& f
   ManifestLookup out;
   auto reader = memory_content(*fetched.unstored_body);
   if (!reader) {
-    out.error = CacheError{ErrorCode::unavailable, "cannot buffer the manifest: " +
-                                                       reader.error().message(), std::nullopt};
+    out.error = CacheError{ErrorCode::unavailable,
+                           "cannot buffer the manifest: " + reader.error().message(), std::nullopt};
     return out;
   }
   out.outcome = CacheOutcome::uncached;
@@ -174,8 +174,8 @@ std::vector<Digest> PullThroughCache::link_references(const std::string& upstrea
 }
 
 Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fetch_manifest(
-    upstream::UpstreamRegistry& client, const std::string& repository,
-    const std::string& reference, const std::string& tag, bool by_digest) {
+    upstream::UpstreamRegistry& client, const std::string& repository, const std::string& reference,
+    const std::string& tag, bool by_digest) {
   auto got = client.get_manifest(repository, reference, /*head_only=*/false);
   if (!got) return fail(got.error());
   auto digest = Digest::parse(got->digest);
@@ -284,8 +284,8 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
   }
   // Fetch by digest when upstream told it, so tag and content stay consistent.
   auto ref = upstream_digest ? upstream_digest->str() : reference;
-  auto fetched =
-      co_await offload(workers_, [&] { return fetch_manifest(client, repository, ref, reference); });
+  auto fetched = co_await offload(
+      workers_, [&] { return fetch_manifest(client, repository, ref, reference); });
   if (!fetched) {
     if (have_cached && fetched.error().kind != FailureKind::not_found) {
       co_return serve_cached_manifest(tag->digest, CacheOutcome::stale);

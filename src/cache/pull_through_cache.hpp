@@ -7,9 +7,9 @@
 
 #include <atomic>
 #include <memory>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cache/blob_fetcher.hpp"
 #include "cache/cache_outcome.hpp"

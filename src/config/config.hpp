@@ -75,8 +75,8 @@ struct TuningConfig {
 
 // A size in bytes or as a share of the cache's filesystem (see byte_size.hpp).
 struct SizeLimit {
-  uint64_t bytes = 0;   // used when percent == 0
-  double percent = 0;   // of the filesystem's size, (0, 100]
+  uint64_t bytes = 0;  // used when percent == 0
+  double percent = 0;  // of the filesystem's size, (0, 100]
   bool is_set() const { return bytes > 0 || percent > 0; }
   uint64_t resolve(uint64_t filesystem_bytes) const;
 };

@@ -1,7 +1,7 @@
 #include "index/cache_index.hpp"
 
-#include <sqlite3.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -117,8 +117,9 @@ CacheIndex::CacheIndex(const std::filesystem::path& file) {
   Statement tags(db_, "SELECT upstream, repository, tag, digest, validated_at FROM tags");
   while (tags.step()) {
     if (auto digest = Digest::parse(tags.text(3))) {
-      if (tags_.emplace(tag_key(tags.text(0), tags.text(1), tags.text(2)),
-                        TagRecord{*digest, tags.integer(4)})
+      if (tags_
+              .emplace(tag_key(tags.text(0), tags.text(1), tags.text(2)),
+                       TagRecord{*digest, tags.integer(4)})
               .second) {
         ++tag_targets_[digest->hex()];
       }

@@ -122,7 +122,7 @@ class CacheIndex {
 
  private:
   void exec(const char* sql);  // start-up only: throws
-  void begin();                 // data path: log, never throw
+  void begin();                // data path: log, never throw
   void commit();
   bool rooted_locked(const std::string& hex) const;
   void erase_object_locked(const std::string& hex);
