@@ -5,8 +5,8 @@
 #include <chrono>
 #include <thread>
 
-#include "admin/admin_server.hpp"
-#include "admin/admin_socket.hpp"
+#include "control/control_server.hpp"
+#include "control/control_socket.hpp"
 #include "api/registry_handler.hpp"
 #include "app/logging.hpp"
 #include "build_info.hpp"
@@ -17,6 +17,9 @@
 #include "lifecycle/cache_lock.hpp"
 #include "lifecycle/housekeeper.hpp"
 #include "lifecycle/reconciler.hpp"
+#include "ops/ops_handler.hpp"
+#include "ops/readiness.hpp"
+#include "ops/telemetry.hpp"
 #include "storage/filesystem_content_store.hpp"
 #include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
@@ -26,13 +29,28 @@ namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr auto kAccessFlushInterval = std::chrono::seconds(10);
+constexpr auto kHistoryInterval = std::chrono::seconds(10);  // one TrafficHistory slot
 
-asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
-  if (http.host.empty()) return {asio::ip::tcp::v6(), http.port};
+asio::ip::tcp::endpoint listen_endpoint(const std::string& host, uint16_t port) {
+  if (host.empty()) return {asio::ip::tcp::v6(), port};
   asio::io_context resolver_io;
   asio::ip::tcp::resolver resolver(resolver_io);
-  auto results = resolver.resolve(http.host, std::to_string(http.port));
+  auto results = resolver.resolve(host, std::to_string(port));
   return results.begin()->endpoint();
+}
+
+asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
+  return listen_endpoint(http.host, http.port);
+}
+
+asio::awaitable<void> sample_history(asio::steady_timer& timer, ops::Telemetry& telemetry) {
+  while (true) {
+    telemetry.sample_history();
+    timer.expires_after(kHistoryInterval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+  }
 }
 
 asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::CacheIndex& index) {
@@ -65,7 +83,7 @@ asio::awaitable<void> drain_then_stop(http::Server& server, asio::io_context& io
 Application::Application(config::Config config) : config_(std::move(config)) {}
 
 int Application::run() {
-  setup_logging(config_.log_level, config_.log_format);
+  EventLog events = setup_logging(config_.log_level, config_.log_format);
   for (const auto& warning : config_.warnings) spdlog::warn("config: {}", warning);
 
   storage::FilesystemContentStore store(config_.storage.root);
@@ -74,17 +92,53 @@ int Application::run() {
   index::CacheIndex index(store.data_dir() / "index.sqlite");
   lifecycle::reconcile(index, store);  // staging, orphans, entries without files
 
+  SystemClock clock;
+  // Operators' view (metrics, status page, upstream states, upstream log lines).
+  // Reads the server's connection count once it exists.
+  http::Server* main_server = nullptr;
+  cache::BlobFetcher* fetcher_view = nullptr;
+  ops::MirrorMetrics::Sources sources;
+  sources.cache_bytes = [&index] { return index.total_bytes(); };
+  sources.cache_objects = [&index] { return uint64_t(index.object_count()); };
+  sources.downloads_in_flight = [&fetcher_view] {
+    return fetcher_view ? uint64_t(fetcher_view->inflight_count()) : 0;
+  };
+  sources.open_connections = [&main_server] {
+    return main_server ? uint64_t(main_server->connection_count()) : 0;
+  };
+  sources.storage_root = config_.storage.root;
+  lifecycle::Housekeeper* housekeeper_view = nullptr;
+  sources.lifecycle = [&housekeeper_view, &fetcher_view] {
+    ops::LifecycleStatus status;
+    if (housekeeper_view != nullptr) {
+      auto counters = housekeeper_view->counters();
+      status.budget_bytes = counters.budget;
+      status.evictions = counters.evictions;
+      status.gc_runs = counters.gc_runs;
+    }
+    if (fetcher_view != nullptr) {
+      auto storage = fetcher_view->storage_status().state();
+      status.caching_paused = !storage.caching;
+      status.paused_reason = storage.reason;
+    }
+    return status;
+  };
+  ops::Telemetry telemetry({config_.upstream.name}, std::move(sources), events, clock);
+
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
-  clients.push_back(std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning));
+  auto client = std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning);
+  client->set_observer(&telemetry);
+  clients.push_back(std::move(client));
   api::UpstreamRouter router(std::move(clients));
 
   const auto& tuning = config_.tuning;
-  SystemClock clock;
   asio::thread_pool upstream_workers(tuning.upstream_workers);
   cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
+  fetcher_view = &fetcher;
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock,
                                 tuning.upstream_workers / 2);
   lifecycle::Housekeeper housekeeper(config_, store.data_dir(), store, index, &fetcher, clock);
+  housekeeper_view = &housekeeper;
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   api::ResponseHeaders headers(config_.http.headers);
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
@@ -96,13 +150,35 @@ int Application::run() {
   limits.idle_timeout = tuning.idle_timeout;
   limits.max_header_bytes = tuning.max_header_bytes;
   limits.max_connections = tuning.max_connections;
-  http::Server server(io, handler, limits);
+  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams());
+  const bool separate_admin = !config_.admin.addr.empty();
+  ops::OpsHandler main_handler(
+      telemetry, readiness, &handler,
+      separate_admin ? ops::OpsHandler::Endpoints::probes_only : ops::OpsHandler::Endpoints::all);
+  http::Server server(io, main_handler, limits);
+  server.set_access_log(http::AccessLog(events));
+  server.set_observer(&telemetry);
+  main_server = &server;
   server.listen(listen_endpoint(config_.http));
   server.start();
 
-  admin::AdminServer admin(io, {config_, index, housekeeper});
-  admin.listen(admin::admin_socket_path(store.data_dir()));
+  control::ControlServer control(io, {config_, index, housekeeper});
+  control.listen(control::control_socket_path(store.data_dir()));
   housekeeper.start();
+
+  ops::OpsHandler admin_handler(telemetry, readiness, nullptr, ops::OpsHandler::Endpoints::all);
+  std::unique_ptr<http::Server> admin;
+  if (separate_admin) {
+    admin = std::make_unique<http::Server>(io, admin_handler, limits);
+    admin->set_access_log(http::AccessLog(events));
+    admin->listen(listen_endpoint(config_.admin.host, config_.admin.port));
+    admin->start();
+    spdlog::info("admin listener (metrics, status page, probes) on {} port {}",
+                 config_.admin.host.empty() ? "all interfaces" : config_.admin.host, admin->port());
+  }
+
+  asio::steady_timer history_timer(io);
+  asio::co_spawn(io, sample_history(history_timer, telemetry), asio::detached);
 
   asio::steady_timer flush_timer(io);
   asio::co_spawn(io, flush_access_times(flush_timer, index), asio::detached);
@@ -112,9 +188,11 @@ int Application::run() {
     if (ec) return;
     spdlog::info("received signal {}; stopping", signal);
     server.stop();
-    admin.stop();
+    control.stop();
+    if (admin) admin->stop();
     fetcher.stop();
     flush_timer.cancel();
+    history_timer.cancel();
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
   });
 

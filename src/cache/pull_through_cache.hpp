@@ -55,13 +55,17 @@ class PullThroughCache {
                    size_t max_uncached_streams = 4);
 
   // `repository` is the upstream's own name (library/ rule already applied).
+  // `call` names the client request (its ID goes into upstream log lines).
   asio::awaitable<BlobLookup> blob(upstream::UpstreamRegistry& client, std::string repository,
-                                   registry::Digest digest, bool head_only);
+                                   registry::Digest digest, bool head_only,
+                                   upstream::CallContext call = {});
   asio::awaitable<ManifestLookup> manifest(upstream::UpstreamRegistry& client,
                                            std::string repository, std::string reference,
-                                           bool reference_is_digest);
+                                           bool reference_is_digest,
+                                           upstream::CallContext call = {});
   asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> tags(
-      upstream::UpstreamRegistry& client, std::string repository, std::string query);
+      upstream::UpstreamRegistry& client, std::string repository, std::string query,
+      upstream::CallContext call = {});
 
   // A private upstream stream of a blob that is not cached (caching paused, or
   // the shared download lost its storage). At most max_uncached_streams() run at
@@ -81,7 +85,8 @@ class PullThroughCache {
   // this repository has it too (no leak of private layers by digest).
   asio::awaitable<std::optional<CacheError>> confirm_blob(upstream::UpstreamRegistry& client,
                                                           const std::string& repository,
-                                                          const registry::Digest& digest);
+                                                          const registry::Digest& digest,
+                                                          const upstream::CallContext& call);
   ManifestLookup serve_cached_manifest(const registry::Digest& digest, CacheOutcome outcome);
   ManifestLookup serve_fetched_manifest(const FetchedManifest& fetched);
   // Blocking (runs on the worker pool): GET the manifest, verify, store, link;
@@ -89,7 +94,8 @@ class PullThroughCache {
   // reaches it (in the same step, so garbage collection never sees it unrooted).
   Result<FetchedManifest, upstream::UpstreamFailure> fetch_manifest(
       upstream::UpstreamRegistry& client, const std::string& repository,
-      const std::string& reference, const std::string& tag = {}, bool by_digest = false);
+      const std::string& reference, const upstream::CallContext& call,
+      const std::string& tag = {}, bool by_digest = false);
   // Links what the manifest references to the repository; returns those digests.
   std::vector<registry::Digest> link_references(const std::string& upstream,
                                                 const std::string& repository,

@@ -90,6 +90,7 @@ constexpr std::array kKeys{
     KeySpec{"regcache.high_watermark", value},
     KeySpec{"regcache.low_watermark", value},
     KeySpec{"regcache.gc_interval", value},
+    KeySpec{"regcache.admin_addr", value},
 };
 
 }  // namespace

@@ -195,9 +195,16 @@ size_t CacheIndex::object_count() const {
   return objects_.size();
 }
 
-uint64_t CacheIndex::total_size() const {
+uint64_t CacheIndex::total_bytes() const {
   std::shared_lock lock(mutex_);
   return total_size_;
+}
+
+bool CacheIndex::usable() const {
+  std::lock_guard lock(db_mutex_);
+  if (db_ == nullptr) return false;
+  return sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) ==
+         SQLITE_OK;
 }
 
 std::vector<ObjectRecord> CacheIndex::objects() const {

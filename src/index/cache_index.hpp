@@ -91,7 +91,10 @@ class CacheIndex {
   // Many removals in one transaction (start-up reconciliation, verify --fix).
   void remove_objects(const std::vector<Digest>& digests);
   size_t object_count() const;
-  uint64_t total_size() const;  // bytes of all objects
+  // Sum of the sizes of all objects (kept up to date: cheap).
+  uint64_t total_bytes() const;
+  // The database still answers a query (for /readyz).
+  bool usable() const;
   std::vector<ObjectRecord> objects() const;
   IndexSnapshot snapshot() const;
 
@@ -144,7 +147,7 @@ class CacheIndex {
   std::unordered_map<std::string, unsigned> pin_counts_;   // hex -> pins
   uint64_t total_size_ = 0;
 
-  std::mutex db_mutex_;  // guards db_
+  mutable std::mutex db_mutex_;  // guards db_
   sqlite3* db_ = nullptr;
 };
 

@@ -54,7 +54,19 @@ Housekeeper::Housekeeper(const config::Config& config, const std::filesystem::pa
 Housekeeper::~Housekeeper() { stop(); }
 
 void Housekeeper::start() {
+  if (auto fs = filesystem_space(data_dir_)) {
+    budget_ = eviction_.budget(index_.total_bytes(), *fs);
+  }
   thread_ = std::thread([this] { run(); });
+}
+
+Housekeeper::Counters Housekeeper::counters() const {
+  Counters out;
+  const uint64_t budget = budget_.load();
+  if (budget != EvictionPolicy::kUnlimited) out.budget = budget;
+  out.evictions = evictions_.load();
+  out.gc_runs = gc_runs_.load();
+  return out;
 }
 
 void Housekeeper::stop() {
@@ -98,6 +110,7 @@ void Housekeeper::run() {
       }
       if (config_.gc_interval.count() > 0 && Clock::now() >= next_gc) {
         collector_.collect(false);
+        ++gc_runs_;
         next_gc = Clock::now() + config_.gc_interval;
       }
     } catch (const std::exception& e) {
@@ -127,7 +140,8 @@ EvictionReport Housekeeper::enforce_budget_locked() {
   EvictionReport report;
   auto fs = filesystem_space(data_dir_);
   if (!fs) return report;
-  const uint64_t cache_bytes = index_.total_size();
+  const uint64_t cache_bytes = index_.total_bytes();
+  budget_ = eviction_.budget(cache_bytes, *fs);
   if (!eviction_.over_high_watermark(cache_bytes, *fs)) return report;
   auto plan = eviction_.plan(index_.objects(), cache_bytes, *fs, [this](const auto& object) {
     return remover_.downloading(object.digest);
@@ -139,6 +153,7 @@ EvictionReport Housekeeper::enforce_budget_locked() {
     ++report.removed;
     report.bytes += victim.size;
   }
+  evictions_ += report.removed;
   spdlog::info(
       "eviction: cache held {} over {}% of its {} budget; removed {} least recently used "
       "object(s), {}",
@@ -179,7 +194,9 @@ EvictionReport Housekeeper::expire_locked() {
 
 GcReport Housekeeper::collect_garbage(bool dry_run) {
   std::lock_guard work(work_mutex_);
-  return collector_.collect(dry_run);
+  auto report = collector_.collect(dry_run);
+  if (!dry_run) ++gc_runs_;
+  return report;
 }
 
 RemoveReport Housekeeper::remove(const ImageSelector& selector, bool dry_run) {
@@ -195,7 +212,7 @@ VerifyReport Housekeeper::verify(bool fix) {
 nlohmann::json Housekeeper::status() {
   nlohmann::json out;
   auto fs = filesystem_space(data_dir_);
-  const uint64_t cache_bytes = index_.total_size();
+  const uint64_t cache_bytes = index_.total_bytes();
   out["cache"] = {{"bytes", cache_bytes}, {"objects", index_.object_count()}};
   if (fs) {
     out["filesystem"] = {{"total", fs->total}, {"free", fs->free}};

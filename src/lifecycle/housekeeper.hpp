@@ -11,7 +11,9 @@
 // The operator commands run through it too (collect_garbage, remove, verify),
 // one operation at a time, so they never race the loop.
 
+#include <atomic>
 #include <condition_variable>
+#include <optional>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -54,6 +56,14 @@ class Housekeeper {
   // Budget and space numbers for `regcache status` / usage.
   nlohmann::json status();
 
+  // For metrics and the status page (ops::LifecycleStatus): cheap, any thread.
+  struct Counters {
+    std::optional<uint64_t> budget;  // bytes the cache may hold now; none = unlimited
+    uint64_t evictions = 0;          // objects evicted to keep the budget, since start
+    uint64_t gc_runs = 0;            // garbage collections completed, since start
+  };
+  Counters counters() const;
+
  private:
   void run();
   void check_space();
@@ -70,6 +80,10 @@ class Housekeeper {
   ExpiryPolicy expiry_;
   ContentRemover remover_;
   GarbageCollector collector_;
+
+  std::atomic<uint64_t> budget_{EvictionPolicy::kUnlimited};  // as last computed
+  std::atomic<uint64_t> evictions_{0};
+  std::atomic<uint64_t> gc_runs_{0};
 
   std::mutex work_mutex_;  // one lifecycle operation at a time
   std::mutex mutex_;       // guards the flags below

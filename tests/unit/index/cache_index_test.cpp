@@ -81,10 +81,10 @@ TEST(CacheIndex, RefsPinsAndTotalsSurviveReopen) {
     index.add_refs(digest('e'), {digest('a'), digest('b')});
     index.add_refs(digest('e'), {digest('a')});  // idempotent
     index.pin("docker.io", "library/x", digest('e'));
-    EXPECT_EQ(index.total_size(), 110u);
+    EXPECT_EQ(index.total_bytes(), 110u);
   }
   CacheIndex index(file);
-  EXPECT_EQ(index.total_size(), 110u);
+  EXPECT_EQ(index.total_bytes(), 110u);
   auto snapshot = index.snapshot();
   EXPECT_EQ(snapshot.refs.at(digest('e').hex()),
             (std::vector<registry::Digest>{digest('a'), digest('b')}));
@@ -108,13 +108,13 @@ TEST(CacheIndex, RemovalConditionsAreCheckedAtRemoval) {
   index.touch(digest('a'), 50);
   EXPECT_FALSE(index.remove_object_if(digest('a'), {.idle_before = 20})) << "used since";
   EXPECT_TRUE(index.remove_object_if(digest('a'), {.idle_before = 51}));
-  EXPECT_EQ(index.total_size(), 1u);
+  EXPECT_EQ(index.total_bytes(), 1u);
 
   index.remove_tag("u", "r", "t");
   EXPECT_FALSE(index.reachable_from_tag(digest('e')));
   EXPECT_TRUE(index.remove_object_if(digest('e'), {.unreachable = true}));
   EXPECT_EQ(index.object_count(), 0u);
-  EXPECT_EQ(index.total_size(), 0u);
+  EXPECT_EQ(index.total_bytes(), 0u);
   EXPECT_TRUE(index.snapshot().refs.empty()) << "refs go with their manifest";
 }
 

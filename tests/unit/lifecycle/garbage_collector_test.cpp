@@ -83,7 +83,7 @@ TEST_F(GarbageCollectorTest, ParentsGoBeforeChildrenInOnePass) {
   EXPECT_EQ(report.manifests.size(), 2u);
   EXPECT_EQ(report.blobs.size(), 1u);
   EXPECT_EQ(index->object_count(), 0u);
-  EXPECT_EQ(index->total_size(), 0u);
+  EXPECT_EQ(index->total_bytes(), 0u);
   EXPECT_FALSE(has_file(image_index));
 }
 

@@ -47,7 +47,7 @@ TEST_F(ReconcilerTest, ForgetsEntriesWhoseFileIsGoneOrIncomplete) {
   reopen_index();  // persisted, not just in memory
   EXPECT_FALSE(index->object(gone));
   EXPECT_EQ(index->object_count(), 1u);
-  EXPECT_EQ(index->total_size(), 4u);
+  EXPECT_EQ(index->total_bytes(), 4u);
 }
 
 TEST_F(ReconcilerTest, DeletesFilesTheIndexDoesNotKnow) {
