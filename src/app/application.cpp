@@ -108,7 +108,7 @@ int Application::run() {
   };
   sources.storage_root = config_.storage.root;
   lifecycle::Housekeeper* housekeeper_view = nullptr;
-  sources.lifecycle = [&housekeeper_view, &fetcher_view] {
+  ops::LifecycleStatusSource lifecycle_status = [&housekeeper_view, &fetcher_view] {
     ops::LifecycleStatus status;
     if (housekeeper_view != nullptr) {
       auto counters = housekeeper_view->counters();
@@ -123,6 +123,7 @@ int Application::run() {
     }
     return status;
   };
+  sources.lifecycle = lifecycle_status;
   ops::Telemetry telemetry({config_.upstream.name}, std::move(sources), events, clock);
 
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
@@ -150,7 +151,8 @@ int Application::run() {
   limits.idle_timeout = tuning.idle_timeout;
   limits.max_header_bytes = tuning.max_header_bytes;
   limits.max_connections = tuning.max_connections;
-  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams());
+  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams(),
+                           lifecycle_status);
   const bool separate_admin = !config_.admin.addr.empty();
   ops::OpsHandler main_handler(
       telemetry, readiness, &handler,

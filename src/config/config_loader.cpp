@@ -251,6 +251,8 @@ void read_lifecycle(const Settings& settings, LifecycleConfig& lifecycle) {
   if (const Setting* s = settings.find("regcache.gc_interval")) {
     lifecycle.gc_interval = duration_of(*s, {.allow_zero = true, .max = kMaxExpiry});
   }
+}
+
 void read_admin(const Settings& settings, AdminConfig& admin) {
   const Setting* s = settings.find("regcache.admin_addr");
   if (s == nullptr) return;

@@ -74,6 +74,12 @@ def test_full_disk_keeps_serving_and_resumes_caching(start_mirror, fresh_image, 
 
     status = operator.query(m, "status")
     assert status["storage"]["caching"] is False
+    # Health: still ready (it serves its cache), the pause is reported and counted.
+    ready = m.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    checks = {c["name"]: c["detail"] for c in ready.json()["checks"]}
+    assert checks["caching"].startswith("paused: "), checks
+    assert "regcache_caching_paused 1" in m.get("/metrics").text
     assert "No space left on device" in status["storage"]["reason"]
     assert big not in operator.blob_files(m.root), "a blob was cached on a full disk?"
     assert operator.staging_files(m.root) == [], "a partial download was left behind"

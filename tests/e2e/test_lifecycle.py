@@ -51,6 +51,11 @@ def test_budget_is_kept_while_clients_pull(start_mirror, fresh_image):
     status = procs.wait_for(under_budget, 30, "the cache to return under its budget", interval=0.5)
     assert "eviction:" in operator.log_text(m)
     assert status["budget"]["bytes"] == budget
+    metrics = m.get("/metrics").text
+    assert f"regcache_cache_budget_bytes {budget}" in metrics
+    evictions = [line for line in metrics.splitlines()
+                 if line.startswith("regcache_cache_evictions_total ")]
+    assert evictions and int(float(evictions[0].split()[1])) > 0, evictions
     # Evicted content is gone from disk too: files and index agree.
     assert _file_bytes(m.root) == status["cache"]["bytes"]
     assert operator.query(m, "verify")["bad"] == []
