@@ -7,12 +7,13 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
-  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libcrypt-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-cryptography python3-requests
   docker-registry skopeo squid tinyproxy nginx docker.io containerd
   iproute2 util-linux curl openssl wrk procps busybox-static python3-pytest-timeout
+  varnish apache2-utils clang libclang-rt-14-dev
 )
 
 packages=("${build_packages[@]}")

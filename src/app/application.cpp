@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api/registry_handler.hpp"
+#include "app/edge.hpp"
 #include "app/logging.hpp"
 #include "build_info.hpp"
 #include "cache/blob_fetcher.hpp"
@@ -13,6 +14,7 @@
 #include "http/server.hpp"
 #include "index/cache_index.hpp"
 #include "storage/filesystem_content_store.hpp"
+#include "upstream/fetch_limited_upstream.hpp"
 #include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
 
@@ -35,12 +37,11 @@ void reconcile(index::CacheIndex& index, storage::ContentStore& store) {
   if (dropped > 0) spdlog::warn("index: forgot {} entries whose files are missing", dropped);
 }
 
-asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
-  if (http.host.empty()) return {asio::ip::tcp::v6(), http.port};
-  asio::io_context resolver_io;
-  asio::ip::tcp::resolver resolver(resolver_io);
-  auto results = resolver.resolve(http.host, std::to_string(http.port));
-  return results.begin()->endpoint();
+// regcache.limits.upstream_fetches: every upstream shares one budget.
+std::unique_ptr<upstream::UpstreamRegistry> limit_fetches(
+    std::unique_ptr<upstream::UpstreamRegistry> client, upstream::FetchBudget* budget) {
+  if (budget == nullptr) return client;
+  return std::make_unique<upstream::FetchLimitedUpstream>(std::move(client), *budget);
 }
 
 asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::CacheIndex& index) {
@@ -53,7 +54,7 @@ asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::Cache
   }
 }
 
-asio::awaitable<void> drain_then_stop(http::Server& server, asio::io_context& io) {
+asio::awaitable<void> drain_then_stop(Edge& server, asio::io_context& io) {
   asio::steady_timer poll(co_await asio::this_coro::executor);
   auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
   while (server.connection_count() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -81,8 +82,14 @@ int Application::run() {
   index::CacheIndex index(store.data_dir() / "index.sqlite");
   reconcile(index, store);
 
+  std::unique_ptr<upstream::FetchBudget> fetch_budget;
+  if (config_.access.limits.upstream_fetches > 0) {
+    fetch_budget = std::make_unique<upstream::FetchBudget>(config_.access.limits.upstream_fetches);
+  }
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
-  clients.push_back(std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning));
+  clients.push_back(limit_fetches(
+      std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning),
+      fetch_budget.get()));
   api::UpstreamRouter router(std::move(clients));
 
   const auto& tuning = config_.tuning;
@@ -91,17 +98,14 @@ int Application::run() {
   cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock);
   api::ResponseHeaders headers(config_.http.headers);
+  const auto& client_auth = config_.access.auth;
+  headers.use_cache_policy(api::CachePolicy(
+      config_.access.cdn.tag_max_age, !client_auth.htpasswd.empty() && !client_auth.anonymous_pull));
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
 
   unsigned io_threads = tuning.io_threads ? tuning.io_threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(io_threads));
-  http::ServerLimits limits;
-  limits.header_timeout = tuning.request_header_timeout;
-  limits.idle_timeout = tuning.idle_timeout;
-  limits.max_header_bytes = tuning.max_header_bytes;
-  limits.max_connections = tuning.max_connections;
-  http::Server server(io, handler, limits);
-  server.listen(listen_endpoint(config_.http));
+  Edge server(io, config_, handler, headers);  // listeners, TLS, access control
   server.start();
 
   asio::steady_timer flush_timer(io);
@@ -117,9 +121,10 @@ int Application::run() {
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
   });
 
-  spdlog::info("regcache {} ({}) listening on {} port {}; upstream {} ({}); cache in {}; {} cached objects",
+  spdlog::info("regcache {} ({}) listening on {} port {} ({}); upstream {} ({}); cache in {}; {} cached objects",
                build_info::kVersion, build_info::kCommit,
                config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
+               server.describe(),
                config_.upstream.name, config_.upstream.remote_url, config_.storage.root.string(),
                index.object_count());
 

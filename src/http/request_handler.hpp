@@ -9,14 +9,18 @@ namespace regcache::http {
 // Facts about one request that the handler adds to its access-log line.
 struct AccessNote {
   const char* cache = "none";  // hit, miss, coalesced, stale, none
+  std::string user;            // the authenticated user, if any (never a password)
 };
 
 // Everything a handler learns about one request. Passed by reference: GCC 12
 // mishandles aggregates with reference members passed by value to coroutines.
 struct RequestContext {
   const Request& request;
+  // The real client: the peer, or the address a trusted proxy forwarded.
   const std::string& client_address;
   AccessNote& note;
+  std::string_view scheme = "http";  // as the client used it: "https" or "http"
+  std::string_view host = {};        // Host as the client sent it (may carry a port)
 };
 
 // The application behind the server. `handle` must answer through the writer

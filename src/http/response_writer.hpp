@@ -1,19 +1,21 @@
 #pragma once
 // ResponseWriter: how a handler answers one request on a connection. Small
-// answers go out in one write; file content goes out with sendfile(2), with the
-// socket corked so the head and the first bytes share a packet.
+// answers go out in one write; file content goes out through the connection's
+// ClientStream (sendfile(2) on plain TCP, a bounded buffer through TLS), with
+// the socket corked so the head and the first bytes share a packet.
 
 #include <cstdint>
 #include <string>
 
 #include "http/beast.hpp"
+#include "http/client_stream.hpp"
 #include "http/server_limits.hpp"
 
 namespace regcache::http {
 
 class ResponseWriter {
  public:
-  ResponseWriter(beast::tcp_stream& stream, const ServerLimits& limits, bool head_request,
+  ResponseWriter(ClientStream& stream, const ServerLimits& limits, bool head_request,
                  unsigned version, bool keep_alive);
 
   // A complete answer with a small body (errors, JSON, manifests from memory).
@@ -34,16 +36,12 @@ class ResponseWriter {
   bool responded() const { return status_ != 0; }
 
  private:
-  void set_cork(bool on);
-  asio::awaitable<bool> wait_writable();
-
-  beast::tcp_stream& stream_;
+  ClientStream& stream_;
   const ServerLimits& limits_;
   bool head_request_;
   unsigned version_;
   bool keep_alive_;
   bool aborted_ = false;
-  bool corked_ = false;
   unsigned status_ = 0;
   uint64_t body_bytes_ = 0;
 };
