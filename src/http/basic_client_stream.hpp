@@ -1,6 +1,6 @@
 #pragma once
-// The ClientStream operations that are the same for every stream type: Beast's
-// HTTP reads and writes over `Stream` (beast::tcp_stream or its TLS wrapper).
+// The ClientStream reads that are the same for every stream type: Beast's
+// HTTP parsing over `Stream` (beast::tcp_stream or its TLS wrapper).
 
 #include <algorithm>
 
@@ -31,20 +31,6 @@ class BasicClientStream : public ClientStream {
     ErrorCode ec;
     co_await bhttp::async_read_header(stream_, buffer, parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
-    co_return ec;
-  }
-
-  asio::awaitable<ErrorCode> write_header(
-      bhttp::response_serializer<bhttp::empty_body>& serializer) override {
-    ErrorCode ec;
-    co_await bhttp::async_write_header(stream_, serializer,
-                                       asio::redirect_error(asio::use_awaitable, ec));
-    co_return ec;
-  }
-
-  asio::awaitable<ErrorCode> write(bhttp::response<bhttp::string_body>& response) override {
-    ErrorCode ec;
-    co_await bhttp::async_write(stream_, response, asio::redirect_error(asio::use_awaitable, ec));
     co_return ec;
   }
 

@@ -121,8 +121,7 @@ asio::awaitable<void> Session::run() {
     auto started = std::chrono::steady_clock::now();
     const RequestContext context{request, origin.client, note, origin.scheme, origin.host};
     co_await server_.handler_.handle(context, writer);
-    stream_->cork(false);
-    if (!writer.responded()) writer.abort();
+    if (!writer.responded() || writer.head_pending()) writer.abort();
     std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
     spdlog::info(
         "access method={} path={} status={} bytes={} duration_ms={:.1f} cache={} client={}{}{}",

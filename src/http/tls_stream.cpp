@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 
 namespace regcache::http {
@@ -22,6 +23,18 @@ asio::awaitable<ErrorCode> TlsStream::handshake(std::chrono::seconds timeout) {
   co_await stream_.async_handshake(ssl::stream_base::server,
                                    asio::redirect_error(asio::use_awaitable, ec));
   established_ = !ec;
+  co_return ec;
+}
+
+asio::awaitable<ErrorCode> TlsStream::write_all(std::span<const char> first,
+                                                std::span<const char> second, bool,
+                                                std::chrono::seconds send_timeout) {
+  // One write: Beast's ssl_stream gathers both into as few TLS records as it can.
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(first.data(), first.size()),
+                                                  asio::buffer(second.data(), second.size())};
+  tcp().expires_after(send_timeout);
+  ErrorCode ec;
+  co_await asio::async_write(stream_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   co_return ec;
 }
 

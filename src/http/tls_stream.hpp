@@ -21,9 +21,12 @@ class TlsStream final : public BasicClientStream<beast::ssl_stream<beast::tcp_st
 
   bool secure() const override { return true; }
   asio::awaitable<ErrorCode> handshake(std::chrono::seconds timeout) override;
+  asio::awaitable<ErrorCode> write_all(std::span<const char> first, std::span<const char> second,
+                                       bool more, std::chrono::seconds send_timeout) override;
   asio::awaitable<ErrorCode> send_file(int fd, uint64_t offset, uint64_t length,
                                        std::chrono::seconds send_timeout,
                                        uint64_t& sent) override;
+  void try_write_now(std::span<const char>) override {}
   asio::awaitable<void> close() override;
 
  private:

@@ -130,7 +130,8 @@ class Mirror:
         return requests.head(self.url + path, **kw)
 
     def log_text(self):
-        return self.daemon.log_text()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
 
     def access_log(self):
         """regcache's access-log entries so far, as dicts of their key=value fields."""
