@@ -13,7 +13,9 @@ constexpr const char* kAllowedMethods = "GET, HEAD, OPTIONS";
 }  // namespace
 
 bhttp::response<bhttp::string_body> RegistryHandler::options_response() const {
-  bhttp::response<bhttp::string_body> response{bhttp::status::no_content, 11};
+  // 200 with an empty body rather than 204: the same for clients, and the
+  // Content-Length: 0 the writer adds is allowed.
+  bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
   response.set(bhttp::field::allow, kAllowedMethods);
   headers_.apply(response);
   return response;

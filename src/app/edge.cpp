@@ -38,11 +38,9 @@ IpRangeSet ranges(const std::vector<std::string>& texts) {
 access::AccessControls controls_from(const config::Config& config) {
   const auto& access = config.access;
   access::AccessControls controls;
-  const auto& origin = access.origin;
-  if (!origin.secrets.empty() || !origin.allow.empty() || !origin.deny.empty() ||
-      !origin.health_allow.empty()) {
-    controls.origin = std::make_unique<access::OriginGuard>(origin);
-  }
+  // Always present: it also knows the health paths, which skip authentication
+  // and rate limits even when nothing else about the origin is configured.
+  controls.origin = std::make_unique<access::OriginGuard>(access.origin);
   if (access.limits.requests_per_second > 0) {
     controls.rate = std::make_unique<access::RateLimiter>(access.limits.requests_per_second,
                                                           access.limits.request_burst);

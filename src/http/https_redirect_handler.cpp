@@ -32,7 +32,10 @@ std::string HttpsRedirectHandler::location(std::string_view host, std::string_vi
   if (name.empty() || !target.starts_with('/')) return {};
   std::string url = "https://";
   url.append(name);
-  if (https_port_ != 443) url += ":" + std::to_string(https_port_);
+  if (https_port_ != 443) {
+    url += ':';
+    url += std::to_string(https_port_);
+  }
   url += target;
   return url;
 }

@@ -14,11 +14,13 @@ constexpr uint64_t kSendfileChunk = 4 * 1024 * 1024;
 ErrorCode last_error() { return ErrorCode(errno, boost::system::system_category()); }
 }  // namespace
 
-void PlainStream::ensure_non_blocking() {
+ErrorCode PlainStream::ensure_non_blocking() {
   // asio makes the socket non-blocking with its first asynchronous operation;
   // this only costs an ioctl if that has not happened yet.
   auto& sock = socket();
-  if (!sock.native_non_blocking()) sock.native_non_blocking(true);
+  ErrorCode ec;
+  if (!sock.native_non_blocking()) sock.native_non_blocking(true, ec);
+  return ec;
 }
 
 asio::awaitable<ErrorCode> PlainStream::wait_writable(std::chrono::seconds timeout) {
@@ -37,7 +39,7 @@ asio::awaitable<ErrorCode> PlainStream::wait_writable(std::chrono::seconds timeo
 asio::awaitable<ErrorCode> PlainStream::write_all(std::span<const char> first,
                                                   std::span<const char> second, bool more,
                                                   std::chrono::seconds send_timeout) {
-  ensure_non_blocking();
+  if (auto ec = ensure_non_blocking()) co_return ec;
   const int fd = socket().native_handle();
   while (!first.empty() || !second.empty()) {
     iovec iov[2];
@@ -65,7 +67,7 @@ asio::awaitable<ErrorCode> PlainStream::write_all(std::span<const char> first,
 asio::awaitable<ErrorCode> PlainStream::send_file(int fd, uint64_t offset, uint64_t length,
                                                   std::chrono::seconds send_timeout,
                                                   uint64_t& sent) {
-  ensure_non_blocking();
+  if (auto ec = ensure_non_blocking()) co_return ec;
   const int sock = socket().native_handle();
   off_t position = static_cast<off_t>(offset);
   uint64_t remaining = length;

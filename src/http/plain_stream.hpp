@@ -22,7 +22,7 @@ class PlainStream final : public BasicClientStream<beast::tcp_stream> {
   asio::awaitable<void> close() override;
 
  private:
-  void ensure_non_blocking();
+  ErrorCode ensure_non_blocking();
   asio::awaitable<ErrorCode> wait_writable(std::chrono::seconds timeout);
 };
 

@@ -63,6 +63,28 @@ std::string Session::check_head(const Request& request, unsigned& status) const 
   return {};
 }
 
+asio::awaitable<ErrorCode> Session::read_head(beast::flat_buffer& buffer, RequestParser& parser,
+                                              bool& timed_out) {
+  // The stream's own expiry would close the socket, leaving no way to answer
+  // 408; this timer only cancels the read.
+  auto expired = std::make_shared<bool>(false);
+  asio::steady_timer timer(executor());
+  timer.expires_after(server_.limits_.header_timeout);
+  timer.async_wait([weak = weak_from_this(), expired](ErrorCode ec) {
+    if (ec) return;
+    *expired = true;
+    if (auto self = weak.lock()) {
+      ErrorCode ignored;
+      self->stream_->socket().cancel(ignored);
+    }
+  });
+  stream_->tcp().expires_never();
+  ErrorCode ec = co_await stream_->read_header(buffer, parser);
+  timer.cancel();
+  timed_out = *expired;
+  co_return ec;
+}
+
 asio::awaitable<void> Session::run() {
   const ServerLimits& limits = server_.limits_;
   if (auto ec = co_await stream_->handshake(limits.header_timeout)) {
@@ -89,12 +111,12 @@ asio::awaitable<void> Session::run() {
     }
     // Once a request has started, all of its head must arrive within the head
     // timeout, however slowly it trickles in (slowloris).
-    stream_->tcp().expires_after(limits.header_timeout);
-    ec = co_await stream_->read_header(buffer, parser);
+    bool timed_out = false;
+    ec = co_await read_head(buffer, parser, timed_out);
     if (ec) {
       if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
         co_await answer_rejection(431, "request header too large", 11);
-      } else if (ec == beast::error::timeout) {
+      } else if (timed_out) {
         co_await answer_rejection(408, "request head not received in time", 11);
       } else if (ec.category() == make_error_code(bhttp::error::end_of_stream).category() &&
                  ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {

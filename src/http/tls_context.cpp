@@ -88,6 +88,11 @@ Result<TlsContextProvider::Loaded, std::string> TlsContextProvider::load() const
                 ": cannot use the certificate: " + openssl_reason());
   }
   if (SSL_CTX_use_PrivateKey_file(native, files_.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(ERR_peek_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      return fail("http.tls.key " + files_.key.string() +
+                  " does not belong to the certificate in " + files_.certificate.string());
+    }
     return fail("http.tls.key " + files_.key.string() +
                 ": cannot use the private key (PEM, not encrypted): " + openssl_reason());
   }
