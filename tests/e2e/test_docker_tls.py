@@ -106,6 +106,8 @@ def test_docker_login_with_htpasswd(tls_lab, images):
     pushed = images["oci"]
     denied = d.docker("pull", f"{registry}/{pushed.ref}", check=False)
     assert denied.returncode != 0, "no anonymous pulls"
+    assert "no basic auth credentials" in denied.stderr or "unauthorized" in denied.stderr, \
+        denied.stderr
     wrong = d.docker("login", "-u", "alice", "--password-stdin", registry, check=False,
                      input="not-the-password")
     assert wrong.returncode != 0

@@ -28,7 +28,6 @@ class Slowloris:
 
     def __init__(self, port, source, count):
         self.sockets = []
-        for _ in range(count):
         self.closed = set()
         for i in range(count):
             s = socket.create_connection(("127.0.0.1", port), timeout=30,

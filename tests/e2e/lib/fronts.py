@@ -106,7 +106,10 @@ class VarnishCdn:
             ["varnishd", "-F", *user, "-a", f"127.0.0.1:{self.port}",
              "-T", f"127.0.0.1:{self.admin_port}", "-f", self.vcl_path,
              "-n", os.path.join(self.dir, "work"), "-s", "malloc,256m",
-             "-p", "default_grace=0", "-p", "default_keep=0"],
+             "-p", "default_grace=0", "-p", "default_keep=0",
+             # skopeo tries TLS first on a plain-HTTP registry; Varnish would wait
+             # its default 5 s for that ClientHello to become a request.
+             "-p", "timeout_idle=1"],
             self.log_path)
         self.daemon.wait_ready(lambda: procs.port_open(self.port), timeout=30)
         return self
