@@ -16,7 +16,10 @@ constexpr unsigned kDownloadRetryAfter = 1;
 
 AccessHandler::AccessHandler(http::RequestHandler& inner, const api::ResponseHeaders& headers,
                              AccessControls controls, asio::thread_pool& auth_workers)
-    : inner_(inner), headers_(headers), controls_(std::move(controls)), auth_workers_(auth_workers) {}
+    : inner_(inner),
+      headers_(headers),
+      controls_(std::move(controls)),
+      auth_workers_(auth_workers) {}
 
 bhttp::response<bhttp::string_body> AccessHandler::reject(unsigned status, std::string message) {
   return inner_.reject(status, std::move(message));
@@ -35,8 +38,9 @@ asio::awaitable<bool> AccessHandler::authenticate(const http::RequestContext& co
   const std::string authorization(context.request[bhttp::field::authorization]);
   std::string user;
   const auto now = ClientAuthenticator::Clock::now();
-  const auto verdict = co_await offload(
-      auth_workers_, [&auth, &authorization, &user, now] { return auth.check(authorization, user, now); });
+  const auto verdict = co_await offload(auth_workers_, [&auth, &authorization, &user, now] {
+    return auth.check(authorization, user, now);
+  });
   switch (verdict) {
     case ClientAuthenticator::Verdict::anonymous:
       co_return true;
@@ -48,8 +52,8 @@ asio::awaitable<bool> AccessHandler::authenticate(const http::RequestContext& co
       break;
   }
   const bool rejected = verdict == ClientAuthenticator::Verdict::rejected;
-  auto response = headers_.error(
-      ErrorCode::unauthorized, rejected ? "invalid username or password" : "authentication required");
+  auto response = headers_.error(ErrorCode::unauthorized, rejected ? "invalid username or password"
+                                                                   : "authentication required");
   response.set(bhttp::field::www_authenticate, auth.challenge());
   co_await writer.send(std::move(response));
   co_return false;
@@ -80,8 +84,7 @@ asio::awaitable<void> AccessHandler::handle(const http::RequestContext& context,
     // With a CDN redirect the secret only tells the CDN apart; without one, it
     // is the only way in.
     if (origin->checks_secret() && !from_cdn && controls_.blob_redirect.empty()) {
-      co_await refuse(writer, ErrorCode::denied,
-                      "this mirror is only reachable through its CDN");
+      co_await refuse(writer, ErrorCode::denied, "this mirror is only reachable through its CDN");
       co_return;
     }
   }

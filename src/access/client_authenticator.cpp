@@ -50,8 +50,7 @@ void ClientAuthenticator::remember(const std::string& key, Clock::time_point now
 }
 
 ClientAuthenticator::Verdict ClientAuthenticator::check(std::string_view authorization,
-                                                        std::string& user,
-                                                        Clock::time_point now) {
+                                                        std::string& user, Clock::time_point now) {
   if (authorization.empty()) {
     return options_.anonymous_pull ? Verdict::anonymous : Verdict::required;
   }
@@ -86,9 +85,10 @@ bool ClientAuthenticator::reload_if_changed() {
   }
   auto reloaded = reload();
   if (!reloaded) {
-    spdlog::error("auth: the htpasswd file changed but cannot be used; keeping the previous "
-                  "users: {}",
-                  reloaded.error());
+    spdlog::error(
+        "auth: the htpasswd file changed but cannot be used; keeping the previous "
+        "users: {}",
+        reloaded.error());
     return false;
   }
   spdlog::info("auth: reloaded {} ({} users)", options_.file.string(), users()->size());

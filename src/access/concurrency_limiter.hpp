@@ -22,8 +22,8 @@ class ConcurrencyLimiter {
    public:
     Slot(ConcurrencyLimiter& owner, std::string client)
         : owner_(&owner), client_(std::move(client)) {}
-    Slot(Slot&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)),
-                                  client_(std::move(other.client_)) {}
+    Slot(Slot&& other) noexcept
+        : owner_(std::exchange(other.owner_, nullptr)), client_(std::move(other.client_)) {}
     Slot& operator=(Slot&& other) noexcept {
       if (this != &other) {
         if (owner_ != nullptr) owner_->release(client_);

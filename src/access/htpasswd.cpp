@@ -58,7 +58,8 @@ Result<Htpasswd, std::string> Htpasswd::parse(std::string_view text, std::string
     if (!out.users_.emplace(user, std::string(hash)).second) {
       return fail(where + "user \"" + user + "\" appears twice");
     }
-    if (out.decoy_.empty()) out.decoy_ = std::string(hash.substr(0, 7)) + std::string(kDecoySalt.substr(7));
+    if (out.decoy_.empty())
+      out.decoy_ = std::string(hash.substr(0, 7)) + std::string(kDecoySalt.substr(7));
   }
   if (out.decoy_.empty()) out.decoy_ = std::string(kDecoySalt);
   return out;

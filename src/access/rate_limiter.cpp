@@ -20,9 +20,8 @@ uint32_t RateLimiter::acquire(const std::string& client, Clock::time_point now) 
   auto it = buckets_.find(client);
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_clients_) {
-      std::erase_if(buckets_, [&](const auto& entry) {
-        return refilled(entry.second, now) >= capacity_;
-      });
+      std::erase_if(buckets_,
+                    [&](const auto& entry) { return refilled(entry.second, now) >= capacity_; });
       if (buckets_.size() >= max_clients_) return 1;
     }
     it = buckets_.emplace(client, Bucket{capacity_, now}).first;

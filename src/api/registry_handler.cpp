@@ -80,8 +80,9 @@ asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& contex
     co_return;
   }
   if (!readonly) {
-    auto response = headers_.error(
-        ErrorCode::unsupported, "regcache is a pull-through cache: only GET and HEAD are supported");
+    auto response =
+        headers_.error(ErrorCode::unsupported,
+                       "regcache is a pull-through cache: only GET and HEAD are supported");
     response.set(bhttp::field::allow, kAllowedMethods);
     co_await writer.send(std::move(response));
     co_return;

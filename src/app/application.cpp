@@ -87,9 +87,9 @@ int Application::run() {
     fetch_budget = std::make_unique<upstream::FetchBudget>(config_.access.limits.upstream_fetches);
   }
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
-  clients.push_back(limit_fetches(
-      std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning),
-      fetch_budget.get()));
+  clients.push_back(
+      limit_fetches(std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning),
+                    fetch_budget.get()));
   api::UpstreamRouter router(std::move(clients));
 
   const auto& tuning = config_.tuning;
@@ -99,8 +99,9 @@ int Application::run() {
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock);
   api::ResponseHeaders headers(config_.http.headers);
   const auto& client_auth = config_.access.auth;
-  headers.use_cache_policy(api::CachePolicy(
-      config_.access.cdn.tag_max_age, !client_auth.htpasswd.empty() && !client_auth.anonymous_pull));
+  headers.use_cache_policy(
+      api::CachePolicy(config_.access.cdn.tag_max_age,
+                       !client_auth.htpasswd.empty() && !client_auth.anonymous_pull));
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
 
   unsigned io_threads = tuning.io_threads ? tuning.io_threads : std::max(1u, std::thread::hardware_concurrency());
@@ -121,12 +122,13 @@ int Application::run() {
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
   });
 
-  spdlog::info("regcache {} ({}) listening on {} port {} ({}); upstream {} ({}); cache in {}; {} cached objects",
-               build_info::kVersion, build_info::kCommit,
-               config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
-               server.describe(),
-               config_.upstream.name, config_.upstream.remote_url, config_.storage.root.string(),
-               index.object_count());
+  spdlog::info(
+      "regcache {} ({}) listening on {} port {} ({}); upstream {} ({}); cache in {}; {} cached "
+      "objects",
+      build_info::kVersion, build_info::kCommit,
+      config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
+      server.describe(), config_.upstream.name, config_.upstream.remote_url,
+      config_.storage.root.string(), index.object_count());
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });

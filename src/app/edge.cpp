@@ -51,8 +51,9 @@ access::AccessControls controls_from(const config::Config& config) {
   }
   if (!access.auth.htpasswd.empty()) {
     try {
-      controls.auth = std::make_unique<access::ClientAuthenticator>(access::ClientAuthenticator::Options{
-          access.auth.htpasswd, access.auth.realm, access.auth.anonymous_pull});
+      controls.auth =
+          std::make_unique<access::ClientAuthenticator>(access::ClientAuthenticator::Options{
+              access.auth.htpasswd, access.auth.realm, access.auth.anonymous_pull});
     } catch (const std::runtime_error& e) {
       throw config::ConfigError(e.what());
     }
@@ -75,8 +76,8 @@ Edge::Edge(asio::io_context& io, const config::Config& config, http::RequestHand
       throw config::ConfigError(e.what());
     }
   }
-  gate_ = std::make_unique<access::AccessHandler>(api, headers, controls_from(config),
-                                                  auth_workers_);
+  gate_ =
+      std::make_unique<access::AccessHandler>(api, headers, controls_from(config), auth_workers_);
   const auto limits = limits_from(config);
   main_ = std::make_unique<http::Server>(io, *gate_, limits);
   main_->trust_proxies(ranges(config.access.trusted_proxies));
@@ -103,8 +104,8 @@ void Edge::start() {
     spdlog::info("redirecting plain HTTP on port {} to https on port {}", redirect_->port(),
                  main_->port());
   }
-  const bool watch = (tls_ || gate_->authenticator() != nullptr) &&
-                     config_.http.tls.reload_interval.count() > 0;
+  const bool watch =
+      (tls_ || gate_->authenticator() != nullptr) && config_.http.tls.reload_interval.count() > 0;
   if (watch) asio::co_spawn(io_, watch_files(), asio::detached);
   asio::co_spawn(io_, wait_for_sighup(), asio::detached);
 }

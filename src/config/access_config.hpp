@@ -38,11 +38,11 @@ struct OriginConfig {
 
 // regcache.limits: fair use. 0 = no limit.
 struct FairUseConfig {
-  uint32_t requests_per_second = 0;  // per client, sustained
-  uint32_t request_burst = 0;        // per client, on top (0: same as requests_per_second)
-  uint32_t downloads_per_client = 0;  // blob GETs in progress per client
+  uint32_t requests_per_second = 0;     // per client, sustained
+  uint32_t request_burst = 0;           // per client, on top (0: same as requests_per_second)
+  uint32_t downloads_per_client = 0;    // blob GETs in progress per client
   uint32_t connections_per_client = 0;  // open connections per address (trusted proxies exempt)
-  uint32_t upstream_fetches = 0;  // manifest GETs and blob downloads upstream at once
+  uint32_t upstream_fetches = 0;        // manifest GETs and blob downloads upstream at once
 };
 
 struct AccessConfig {

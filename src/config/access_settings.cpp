@@ -38,8 +38,7 @@ std::vector<std::string> cidr_list(const Setting& setting) {
   return texts;
 }
 
-uint32_t count_of(const Settings& settings, std::string_view path, uint32_t current,
-                  uint32_t max) {
+uint32_t count_of(const Settings& settings, std::string_view path, uint32_t current, uint32_t max) {
   const Setting* s = settings.find(path);
   return s ? static_cast<uint32_t>(integer_of(*s, 0, max)) : current;
 }
@@ -116,7 +115,8 @@ void read_cdn(const Settings& settings, CdnConfig& cdn) {
     std::string url = text_of(*s);
     if (url.empty()) return;
     auto parts = parse_url(url);
-    if (!parts) reject(*s, fmt::format("invalid URL {}: {}", in_quotes(redact_url(url)), parts.error()));
+    if (!parts)
+      reject(*s, fmt::format("invalid URL {}: {}", in_quotes(redact_url(url)), parts.error()));
     if (parts->scheme != "https" && parts->scheme != "http") {
       reject(*s, "the CDN URL must start with https:// (or http://)");
     }
@@ -158,12 +158,13 @@ void read_origin(const Settings& settings, OriginConfig& origin,
   if (const Setting* s = settings.find("regcache.origin.health_paths")) {
     origin.health_paths = list_of(*s);
     for (const auto& path : origin.health_paths) {
-      if (!path.starts_with('/') || !is_visible_ascii(path) || path.find('?') != std::string::npos) {
+      if (!path.starts_with('/') || !is_visible_ascii(path) ||
+          path.find('?') != std::string::npos) {
         reject(*s, fmt::format("{} is not a path (write it as /healthz)", in_quotes(path)));
       }
       if (path == "/v2" || path.starts_with("/v2/")) {
-        reject(*s, fmt::format("{} is part of the registry API and cannot be exempt",
-                               in_quotes(path)));
+        reject(*s,
+               fmt::format("{} is part of the registry API and cannot be exempt", in_quotes(path)));
       }
     }
   }
@@ -189,17 +190,20 @@ void check_combinations(const Settings& settings, const Config& config) {
   if (!access.cdn.blob_redirect.empty()) {
     const Setting& s = *settings.find("regcache.cdn.blob_redirect");
     if (access.origin.secrets.empty()) {
-      reject(s, "needs regcache.origin.secrets: the CDN's own requests carry the secret and get "
-                "the bytes, every other blob GET is redirected (without it the CDN would be "
-                "redirected to itself)");
+      reject(s,
+             "needs regcache.origin.secrets: the CDN's own requests carry the secret and get "
+             "the bytes, every other blob GET is redirected (without it the CDN would be "
+             "redirected to itself)");
     }
     if (!access.auth.htpasswd.empty() && !access.auth.anonymous_pull) {
-      reject(s, "cannot be combined with auth.htpasswd unless regcache.auth.anonymous_pull is "
-                "true: the CDN fetches blobs without the client's credentials");
+      reject(s,
+             "cannot be combined with auth.htpasswd unless regcache.auth.anonymous_pull is "
+             "true: the CDN fetches blobs without the client's credentials");
     }
   }
   const Setting* burst = settings.find("regcache.limits.request_burst");
-  if (burst != nullptr && access.limits.requests_per_second == 0 && access.limits.request_burst > 0) {
+  if (burst != nullptr && access.limits.requests_per_second == 0 &&
+      access.limits.request_burst > 0) {
     reject(*burst, "needs regcache.limits.requests_per_second");
   }
 }

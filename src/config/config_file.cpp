@@ -91,9 +91,9 @@ class FileReader {
       }
       if (prefix == "auth" || prefix.starts_with("auth.")) {
         // An authentication section regcache cannot honour must not be ignored quietly.
-        throw ConfigError(fmt::format(
-            "{}: not supported: regcache authenticates clients with auth.htpasswd only",
-            where(path)));
+        throw ConfigError(
+            fmt::format("{}: not supported: regcache authenticates clients with auth.htpasswd only",
+                        where(path)));
       }
       unknown(path, prefix, key);
       return;

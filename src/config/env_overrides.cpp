@@ -149,10 +149,10 @@ class EnvironmentReader {
 
     // Client authentication regcache does not know must not be ignored quietly.
     if (names_key_or_child(name, "REGISTRY_AUTH")) {
-      throw ConfigError(fmt::format(
-          "{}: not supported: regcache authenticates clients with auth.htpasswd only "
-          "(REGISTRY_AUTH_HTPASSWD_PATH, REGISTRY_AUTH_HTPASSWD_REALM)",
-          where(name)));
+      throw ConfigError(
+          fmt::format("{}: not supported: regcache authenticates clients with auth.htpasswd only "
+                      "(REGISTRY_AUTH_HTPASSWD_PATH, REGISTRY_AUTH_HTPASSWD_REALM)",
+                      where(name)));
     }
     // registry:2 reads any other REGISTRY_STORAGE_<X>_... as parameters of driver <x>.
     constexpr std::string_view kStorageChild = "REGISTRY_STORAGE_";

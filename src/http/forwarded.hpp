@@ -13,9 +13,9 @@
 namespace regcache::http {
 
 struct ForwardedOrigin {
-  std::string client;  // the real client address (text, IPv4-mapped addresses unmapped)
-  std::string scheme;  // "https" or "http", as the client used it
-  std::string host;    // Host as the client sent it (may include a port); "" if none
+  std::string client;      // the real client address (text, IPv4-mapped addresses unmapped)
+  std::string scheme;      // "https" or "http", as the client used it
+  std::string host;        // Host as the client sent it (may include a port); "" if none
   bool via_proxy = false;  // a trusted proxy's headers were used
 };
 

@@ -14,14 +14,16 @@ std::string_view host_only(std::string_view host) {
     const auto close = host.find(']');
     if (close == std::string_view::npos) return {};
     const auto inside = host.substr(1, close - 1);
-    const bool hex = !inside.empty() && std::all_of(inside.begin(), inside.end(), [](unsigned char c) {
-      return std::isxdigit(c) || c == ':' || c == '.';
-    });
+    const bool hex =
+        !inside.empty() && std::all_of(inside.begin(), inside.end(), [](unsigned char c) {
+          return std::isxdigit(c) || c == ':' || c == '.';
+        });
     return hex ? host.substr(0, close + 1) : std::string_view{};
   }
   host = host.substr(0, host.find(':'));
-  const bool name = !host.empty() && host.size() <= 253 &&
-                    std::all_of(host.begin(), host.end(), [](unsigned char c) { return is_name_char(c); });
+  const bool name =
+      !host.empty() && host.size() <= 253 &&
+      std::all_of(host.begin(), host.end(), [](unsigned char c) { return is_name_char(c); });
   return name ? host : std::string_view{};
 }
 
@@ -56,8 +58,9 @@ asio::awaitable<void> HttpsRedirectHandler::handle(const RequestContext& context
   const auto& request = context.request;
   const std::string url = location(context.host, request.target());
   if (url.empty()) {
-    co_await writer.send(reject(400, "a Host header naming this server is needed to redirect "
-                                     "to https"));
+    co_await writer.send(reject(400,
+                                "a Host header naming this server is needed to redirect "
+                                "to https"));
     co_return;
   }
   const bool safe = request.method() == bhttp::verb::get || request.method() == bhttp::verb::head;

@@ -72,8 +72,8 @@ asio::awaitable<ErrorCode> PlainStream::send_file(int fd, uint64_t offset, uint6
   off_t position = static_cast<off_t>(offset);
   uint64_t remaining = length;
   while (remaining > 0) {
-    ssize_t n = ::sendfile(sock, fd, &position,
-                           static_cast<size_t>(std::min(remaining, kSendfileChunk)));
+    ssize_t n =
+        ::sendfile(sock, fd, &position, static_cast<size_t>(std::min(remaining, kSendfileChunk)));
     if (n > 0) {
       remaining -= static_cast<uint64_t>(n);
       sent += static_cast<uint64_t>(n);

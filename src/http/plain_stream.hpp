@@ -16,8 +16,7 @@ class PlainStream final : public BasicClientStream<beast::tcp_stream> {
   asio::awaitable<ErrorCode> write_all(std::span<const char> first, std::span<const char> second,
                                        bool more, std::chrono::seconds send_timeout) override;
   asio::awaitable<ErrorCode> send_file(int fd, uint64_t offset, uint64_t length,
-                                       std::chrono::seconds send_timeout,
-                                       uint64_t& sent) override;
+                                       std::chrono::seconds send_timeout, uint64_t& sent) override;
   void try_write_now(std::span<const char> bytes) override;
   asio::awaitable<void> close() override;
 

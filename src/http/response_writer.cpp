@@ -7,8 +7,8 @@
 
 namespace regcache::http {
 
-ResponseWriter::ResponseWriter(ClientStream& stream, const ServerLimits& limits,
-                               bool head_request, unsigned version, bool keep_alive)
+ResponseWriter::ResponseWriter(ClientStream& stream, const ServerLimits& limits, bool head_request,
+                               unsigned version, bool keep_alive)
     : stream_(stream),
       limits_(limits),
       head_request_(head_request),

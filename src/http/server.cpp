@@ -11,7 +11,7 @@ namespace regcache::http {
 namespace {
 // A connection flood must not become a log flood.
 constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
-}
+}  // namespace
 
 Server::Server(asio::io_context& io, RequestHandler& handler, ServerLimits limits)
     : io_(io), handler_(handler), limits_(limits), acceptor_(asio::make_strand(io)) {}

@@ -11,8 +11,8 @@ struct ServerLimits {
   std::chrono::seconds send_timeout{60};    // a send that makes no progress for this long fails
   uint32_t max_header_bytes = 16 * 1024;
   uint32_t max_connections = 10000;
-  uint32_t max_url_bytes = 8192;       // request target (path and query)
-  uint32_t max_header_count = 100;     // header fields in one request
+  uint32_t max_url_bytes = 8192;            // request target (path and query)
+  uint32_t max_header_count = 100;          // header fields in one request
   uint32_t max_connections_per_client = 0;  // per peer address; 0 = no limit (proxies exempt)
 };
 

@@ -80,8 +80,8 @@ Result<TlsContextProvider::Loaded, std::string> TlsContextProvider::load() const
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, files_.tls13_only ? TLS1_3_VERSION : TLS1_2_VERSION);
-  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
   if (SSL_CTX_use_certificate_chain_file(native, files_.certificate.c_str()) != 1) {
     return fail("http.tls.certificate " + files_.certificate.string() +
@@ -131,9 +131,10 @@ bool TlsContextProvider::reload_if_changed() {
   }
   auto reloaded = reload();
   if (!reloaded) {
-    spdlog::error("tls: the certificate files changed but cannot be used; still serving the "
-                  "previous certificate: {}",
-                  reloaded.error());
+    spdlog::error(
+        "tls: the certificate files changed but cannot be used; still serving the "
+        "previous certificate: {}",
+        reloaded.error());
     return false;
   }
   spdlog::info("tls: certificate reloaded: {}", describe());

@@ -39,15 +39,16 @@ asio::awaitable<ErrorCode> TlsStream::write_all(std::span<const char> first,
 }
 
 asio::awaitable<ErrorCode> TlsStream::send_file(int fd, uint64_t offset, uint64_t length,
-                                                std::chrono::seconds send_timeout,
-                                                uint64_t& sent) {
+                                                std::chrono::seconds send_timeout, uint64_t& sent) {
   if (file_buffer_.empty()) file_buffer_.resize(kFileBufferBytes);
   while (length > 0) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(length, file_buffer_.size()));
     const ssize_t n = ::pread(fd, file_buffer_.data(), want, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) co_return ErrorCode(errno, boost::system::system_category());
-    if (n == 0) co_return boost::system::errc::make_error_code(boost::system::errc::io_error);  // file shorter than promised
+    if (n == 0)
+      co_return boost::system::errc::make_error_code(
+          boost::system::errc::io_error);  // file shorter than promised
     tcp().expires_after(send_timeout);
     ErrorCode ec;
     co_await asio::async_write(stream_, asio::buffer(file_buffer_.data(), static_cast<size_t>(n)),

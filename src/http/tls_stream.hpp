@@ -4,10 +4,9 @@
 // never affects connections already open. File content is read with pread(2)
 // into one bounded buffer per connection and written through TLS.
 
+#include <boost/beast/ssl.hpp>
 #include <memory>
 #include <vector>
-
-#include <boost/beast/ssl.hpp>
 
 #include "http/basic_client_stream.hpp"
 
@@ -24,8 +23,7 @@ class TlsStream final : public BasicClientStream<beast::ssl_stream<beast::tcp_st
   asio::awaitable<ErrorCode> write_all(std::span<const char> first, std::span<const char> second,
                                        bool more, std::chrono::seconds send_timeout) override;
   asio::awaitable<ErrorCode> send_file(int fd, uint64_t offset, uint64_t length,
-                                       std::chrono::seconds send_timeout,
-                                       uint64_t& sent) override;
+                                       std::chrono::seconds send_timeout, uint64_t& sent) override;
   void try_write_now(std::span<const char>) override {}
   asio::awaitable<void> close() override;
 

@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (uint64_t length : {uint64_t{0}, uint64_t{1}, uint64_t{1000}, uint64_t{1} << 40}) {
     const auto range = parse_byte_range(text, length);
-    if (range.kind == ByteRange::Kind::partial && (range.first > range.last || range.last >= length)) {
+    if (range.kind == ByteRange::Kind::partial &&
+        (range.first > range.last || range.last >= length)) {
       __builtin_trap();
     }
   }

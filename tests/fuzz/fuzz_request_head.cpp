@@ -27,12 +27,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ec || !parser.is_header_done()) return 0;
 
   const auto& request = parser.get();
-  const auto origin = http::resolve_origin(boost::asio::ip::make_address("10.1.2.3"), false,
-                                           request, trusted);
+  const auto origin =
+      http::resolve_origin(boost::asio::ip::make_address("10.1.2.3"), false, request, trusted);
   if (origin.client.empty()) __builtin_trap();
   const auto routed = registry::parse_route(request.target());
   if (routed.ok) (void)registry::query_param(routed.route.query, "ns");
-  const std::string_view digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
+  const std::string_view digest =
+      "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
   const auto range = registry::parse_byte_range(request[bhttp::field::range], size);
   if (range.kind == registry::ByteRange::Kind::partial &&
       (range.first > range.last || range.last >= size)) {

@@ -21,9 +21,11 @@ using test_support::TestClient;
 namespace bhttp = http::bhttp;
 
 constexpr const char* kBlob =
-    "/v2/library/alpine/blobs/sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    "/v2/library/alpine/blobs/"
+    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 constexpr const char* kSlowBlob =
-    "/v2/library/slow/blobs/sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    "/v2/library/slow/blobs/"
+    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 // The API behind the gate: "ok" for everything; the slow blob waits until released.
 class FakeRegistry final : public http::RequestHandler {
@@ -173,8 +175,8 @@ TEST_F(AccessHandlerTest, AnonymousPullsWhenAllowedButWrongPasswordsStillFail) {
   const auto file = dir_.path() / "htpasswd";
   std::ofstream(file) << "alice:" << bcrypt("wonderland") << "\n";
   AccessControls controls;
-  controls.auth = std::make_unique<ClientAuthenticator>(
-      ClientAuthenticator::Options{file, "r", true});
+  controls.auth =
+      std::make_unique<ClientAuthenticator>(ClientAuthenticator::Options{file, "r", true});
   auto handler = gate(std::move(controls));
   LoopbackServer server(*handler);
   TestClient client(server.port());
@@ -227,7 +229,8 @@ TEST_F(AccessHandlerTest, ConcurrentDownloadsPerClient) {
   auto handler = gate(std::move(controls));
   LoopbackServer server(*handler);
   TestClient slow(server.port());
-  slow.send_raw(std::string("GET ") + kSlowBlob + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  slow.send_raw(std::string("GET ") + kSlowBlob +
+                " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ASSERT_TRUE(eventually([&] { return api_.waiting(); }));
   TestClient same(server.port());
   auto limited = same.get(kBlob);

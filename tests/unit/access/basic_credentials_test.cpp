@@ -6,7 +6,8 @@ namespace regcache::access {
 namespace {
 
 TEST(BasicCredentials, DecodesUserAndPassword) {
-  auto c = parse_basic_authorization("Basic YWxpY2U6czNjcjN0OndpdGg6Y29sb25z");  // alice:s3cr3t:with:colons
+  auto c = parse_basic_authorization(
+      "Basic YWxpY2U6czNjcjN0OndpdGg6Y29sb25z");  // alice:s3cr3t:with:colons
   ASSERT_TRUE(c);
   EXPECT_EQ(c->user, "alice");
   EXPECT_EQ(c->password, "s3cr3t:with:colons");
@@ -20,9 +21,9 @@ TEST(BasicCredentials, DecodesUserAndPassword) {
 }
 
 TEST(BasicCredentials, RejectsOtherSchemesAndBadEncodings) {
-  for (const char* bad : {"", "Basic", "Basic ", "Bearer YWxpY2U6cw==", "Basic YWxpY2U",
-                          "Basic YWxp=2U6cw==", "Basic YWxpY2U6c!==", "Basic bm9jb2xvbg==",
-                          "BasicYWxpY2U6cw=="}) {
+  for (const char* bad :
+       {"", "Basic", "Basic ", "Bearer YWxpY2U6cw==", "Basic YWxpY2U",
+        "Basic YWxp=2U6cw==", "Basic YWxpY2U6c!==", "Basic bm9jb2xvbg==", "BasicYWxpY2U6cw=="}) {
     EXPECT_FALSE(parse_basic_authorization(bad)) << bad;
   }
   EXPECT_FALSE(parse_basic_authorization("Basic " + std::string(8192, 'A')));

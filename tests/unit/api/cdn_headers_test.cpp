@@ -24,7 +24,8 @@ TEST(CachePolicy, AuthenticatedContentIsPrivate) {
   EXPECT_EQ(CachePolicy(0s, true).by_tag(), "private, no-cache");
 }
 
-constexpr const char* kDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
+constexpr const char* kDigest =
+    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
 
 TEST(ConditionalRequest, IfNoneMatch) {
   const std::string tag = std::string("\"") + kDigest + "\"";

@@ -65,9 +65,9 @@ TEST_F(AccessSettings, DefaultsChangeNothing) {
 
 TEST_F(AccessSettings, ReadsEverySectionFromTheFile) {
   const auto htpasswd = dir_.write("htpasswd", "alice:$2y$05$abc\n");
-  const Config config = load(tls_yaml() + "    minimumtls: TLS1.3\n" +
-                             "auth:\n  htpasswd:\n    realm: My Mirror\n    path: " +
-                             htpasswd.string() + R"(
+  const Config config =
+      load(tls_yaml() + "    minimumtls: TLS1.3\n" +
+           "auth:\n  htpasswd:\n    realm: My Mirror\n    path: " + htpasswd.string() + R"(
 regcache:
   max_url_bytes: 4096
   max_header_count: 50
@@ -124,13 +124,14 @@ regcache:
 
 TEST_F(AccessSettings, NestedKeysFromTheEnvironmentWithCommaSeparatedLists) {
   const auto htpasswd = dir_.write("htpasswd", "alice:$2y$05$abc\n");
-  const Config config = load("", {{"REGCACHE_ORIGIN_SECRETS", "aaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbb"},
-                                  {"REGCACHE_ORIGIN_DENY", "192.0.2.0/24"},
-                                  {"REGCACHE_TRUSTED_PROXIES", "127.0.0.1,::1"},
-                                  {"REGCACHE_LIMITS_REQUESTS_PER_SECOND", "5"},
-                                  {"REGCACHE_CDN_TAG_MAX_AGE", "30s"},
-                                  {"REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.string()},
-                                  {"REGISTRY_AUTH_HTPASSWD_REALM", "env realm"}});
+  const Config config =
+      load("", {{"REGCACHE_ORIGIN_SECRETS", "aaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbb"},
+                {"REGCACHE_ORIGIN_DENY", "192.0.2.0/24"},
+                {"REGCACHE_TRUSTED_PROXIES", "127.0.0.1,::1"},
+                {"REGCACHE_LIMITS_REQUESTS_PER_SECOND", "5"},
+                {"REGCACHE_CDN_TAG_MAX_AGE", "30s"},
+                {"REGISTRY_AUTH_HTPASSWD_PATH", htpasswd.string()},
+                {"REGISTRY_AUTH_HTPASSWD_REALM", "env realm"}});
   EXPECT_THAT(config.warnings, IsEmpty());
   EXPECT_THAT(config.access.origin.secrets,
               ElementsAre("aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbb"));
@@ -159,8 +160,9 @@ TEST_F(AccessSettings, InvalidValuesNameTheKey) {
               HasSubstr("regcache.limits.requests_per_second: expected a whole number"));
   EXPECT_THAT(error_of("regcache:\n  cdn:\n    tag_max_age: 2 minutes\n"),
               HasSubstr("regcache.cdn.tag_max_age: invalid duration"));
-  EXPECT_THAT(error_of("regcache:\n  limits:\n    request_burst: 10\n"),
-              HasSubstr("regcache.limits.request_burst: needs regcache.limits.requests_per_second"));
+  EXPECT_THAT(
+      error_of("regcache:\n  limits:\n    request_burst: 10\n"),
+      HasSubstr("regcache.limits.request_burst: needs regcache.limits.requests_per_second"));
 }
 
 TEST_F(AccessSettings, SecretsAreNeverEchoed) {
@@ -208,9 +210,8 @@ TEST_F(AccessSettings, BlobRedirectNeedsTheOriginSecretAndNoPrivateContent) {
   const std::string with_auth = "auth:\n  htpasswd:\n    path: " + htpasswd.string() +
                                 "\nregcache:\n  cdn:\n    blob_redirect: https://cdn.example.com\n"
                                 "  origin:\n    secrets: [0123456789abcdef0123]\n";
-  EXPECT_THAT(error_of(with_auth),
-              HasSubstr("cannot be combined with auth.htpasswd unless "
-                        "regcache.auth.anonymous_pull is true"));
+  EXPECT_THAT(error_of(with_auth), HasSubstr("cannot be combined with auth.htpasswd unless "
+                                             "regcache.auth.anonymous_pull is true"));
   EXPECT_EQ(load(with_auth + "  auth:\n    anonymous_pull: true\n").access.cdn.blob_redirect,
             "https://cdn.example.com");
 }

@@ -34,8 +34,9 @@ class FakeApi final : public RequestHandler {
     }
     if (target == "/echo") {
       bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
-      response.body() = "client=" + context.client_address + " scheme=" +
-                        std::string(context.scheme) + " host=" + std::string(context.host);
+      response.body() = "client=" + context.client_address +
+                        " scheme=" + std::string(context.scheme) +
+                        " host=" + std::string(context.host);
       co_await writer.send(std::move(response));
       co_return;
     }

@@ -9,7 +9,8 @@ namespace ip = boost::asio::ip;
 
 class Forwarded : public ::testing::Test {
  protected:
-  ForwardedOrigin resolve(const char* peer, std::initializer_list<std::pair<const char*, const char*>> headers,
+  ForwardedOrigin resolve(const char* peer,
+                          std::initializer_list<std::pair<const char*, const char*>> headers,
                           bool tls = false) {
     Request request{bhttp::verb::get, "/v2/", 11};
     request.set(bhttp::field::host, "origin.internal:5000");
@@ -45,9 +46,9 @@ TEST_F(Forwarded, TheRightmostUntrustedAddressIsTheClient) {
   // The client wrote "6.6.6.6" itself; the CDN appended the real address, nginx the CDN's.
   EXPECT_EQ(resolve("::1", {{"X-Forwarded-For", "6.6.6.6, 198.51.100.7, 10.1.1.1"}}).client,
             "198.51.100.7");
-  EXPECT_EQ(resolve("::1", {{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "198.51.100.7"}})
-                .client,
-            "198.51.100.7")
+  EXPECT_EQ(
+      resolve("::1", {{"X-Forwarded-For", "6.6.6.6"}, {"X-Forwarded-For", "198.51.100.7"}}).client,
+      "198.51.100.7")
       << "several header fields form one list";
   EXPECT_EQ(resolve("10.0.0.2", {{"X-Forwarded-For", "10.0.0.3, 10.0.0.4"}}).client, "10.0.0.3")
       << "all trusted: the leftmost";
@@ -68,9 +69,10 @@ TEST_F(Forwarded, MalformedEntriesStopTheWalk) {
 
 TEST_F(Forwarded, RealIpWhenNoForwardedFor) {
   EXPECT_EQ(resolve("10.0.0.2", {{"X-Real-IP", "198.51.100.8"}}).client, "198.51.100.8");
-  EXPECT_EQ(resolve("10.0.0.2", {{"X-Real-IP", "198.51.100.8"}, {"X-Forwarded-For", "198.51.100.9"}})
-                .client,
-            "198.51.100.9");
+  EXPECT_EQ(
+      resolve("10.0.0.2", {{"X-Real-IP", "198.51.100.8"}, {"X-Forwarded-For", "198.51.100.9"}})
+          .client,
+      "198.51.100.9");
 }
 
 }  // namespace

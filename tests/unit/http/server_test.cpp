@@ -144,9 +144,9 @@ TEST_F(ServerTest, LimitsOnTheRequestHead) {
   std::string many = "GET /echo HTTP/1.1\r\nHost: x\r\n";
   for (int i = 0; i < 12; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
   EXPECT_EQ(answer_to(many + "\r\n"), "HTTP/1.1 431 Request Header Fields Too Large");
-  EXPECT_EQ(answer_to("GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(3000, 'b') +
-                      "\r\n\r\n"),
-            "HTTP/1.1 431 Request Header Fields Too Large");
+  EXPECT_EQ(
+      answer_to("GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(3000, 'b') + "\r\n\r\n"),
+      "HTTP/1.1 431 Request Header Fields Too Large");
   EXPECT_EQ(answer_to("GET /echo HTTP/1.1\r\n\r\n"), "HTTP/1.1 400 Bad Request");
   EXPECT_EQ(answer_to("\x16\x03\x01 garbage\r\n\r\n"), "HTTP/1.1 400 Bad Request");
   EXPECT_EQ(answer_to("GET /echo HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n"),
@@ -171,9 +171,8 @@ TEST_F(ServerTest, SlowRequestHeadIsCutOffAtTheHeadTimeout) {
 TEST_F(ServerTest, ConnectionsPerClientAreCapped) {
   ServerLimits limits;
   limits.max_connections_per_client = 2;
-  LoopbackServer server(api_, limits, [](Server& s) {
-    s.trust_proxies(*IpRangeSet::parse({"127.0.0.9"}));
-  });
+  LoopbackServer server(api_, limits,
+                        [](Server& s) { s.trust_proxies(*IpRangeSet::parse({"127.0.0.9"})); });
   TestClient a(server.port()), b(server.port());
   EXPECT_EQ(a.get("/echo").status, 200u);
   EXPECT_EQ(b.get("/echo").status, 200u);
@@ -188,9 +187,8 @@ TEST_F(ServerTest, ConnectionsPerClientAreCapped) {
 }
 
 TEST_F(ServerTest, ForwardedHeadersOnlyFromTrustedProxies) {
-  LoopbackServer server(api_, {}, [](Server& s) {
-    s.trust_proxies(*IpRangeSet::parse({"127.0.0.1"}));
-  });
+  LoopbackServer server(api_, {},
+                        [](Server& s) { s.trust_proxies(*IpRangeSet::parse({"127.0.0.1"})); });
   const std::map<std::string, std::string> forwarded{{"X-Forwarded-For", "203.0.113.5"},
                                                      {"X-Forwarded-Proto", "https"},
                                                      {"X-Forwarded-Host", "mirror.example.com"}};

@@ -48,9 +48,9 @@ TEST(IpRange, Ipv4MappedAddressesMatchIpv4Ranges) {
 }
 
 TEST(IpRange, RejectsMalformedRanges) {
-  for (const char* bad : {"", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0/8", "::1/129",
-                          "10.0.0.1/8", "2001:db8::1/32", "host.example", "10.0.0.0/8x",
-                          "fe80::1%1", "[::1]"}) {
+  for (const char* bad :
+       {"", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0/8", "::1/129", "10.0.0.1/8",
+        "2001:db8::1/32", "host.example", "10.0.0.0/8x", "fe80::1%1", "[::1]"}) {
     EXPECT_FALSE(IpRange::parse(bad)) << bad;
   }
 }
