@@ -97,6 +97,16 @@ Edge::~Edge() {
   auth_workers_.join();
 }
 
+void Edge::set_access_log(const http::AccessLog& log) {
+  main_->set_access_log(log);
+  if (redirect_) redirect_->set_access_log(log);
+}
+
+void Edge::set_observer(http::RequestObserver* observer) {
+  main_->set_observer(observer);
+  if (redirect_) redirect_->set_observer(observer);
+}
+
 void Edge::start() {
   main_->start();
   if (redirect_) {

@@ -26,6 +26,11 @@ class Edge {
        const api::ResponseHeaders& headers);
   ~Edge();
 
+  // Before start(): where each request's access-log line goes, and who else
+  // hears of it (metrics). Both listeners.
+  void set_access_log(const http::AccessLog& log);
+  void set_observer(http::RequestObserver* observer);
+
   void start();
   // Stops accepting; connections finish their current request.
   void stop();

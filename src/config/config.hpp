@@ -83,6 +83,15 @@ struct TuningConfig {
   uint32_t max_header_count = 100;  // most header fields in one request
 };
 
+// regcache.admin_addr: an optional second listener for the operator endpoints
+// (/metrics, the status page, /healthz, /readyz). When set, /metrics and the
+// status page are served only there; the probes stay on the main listener too.
+struct AdminConfig {
+  std::string addr;  // as given; empty = no admin listener
+  std::string host;  // parsed; empty = all interfaces
+  uint16_t port = 0;
+};
+
 enum class LogLevel { trace, debug, info, warn, error };
 
 struct Config {
@@ -93,6 +102,7 @@ struct Config {
   UpstreamConfig upstream;  // the `proxy:` section: the Docker Hub (default) upstream
   TuningConfig tuning;
   AccessConfig access;  // TLS-era serving: proxies, CDN, origin protection, auth, fair use
+  AdminConfig admin;
   // Non-fatal findings while loading (unknown keys, ignored registry:2 features).
   std::vector<std::string> warnings;
 };

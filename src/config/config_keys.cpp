@@ -115,6 +115,7 @@ constexpr std::array kKeys{
     KeySpec{"regcache.limits.downloads_per_client", value},
     KeySpec{"regcache.limits.connections_per_client", value},
     KeySpec{"regcache.limits.upstream_fetches", value},
+    KeySpec{"regcache.admin_addr", value},
 };
 
 }  // namespace

@@ -1,16 +1,12 @@
 #pragma once
 #include <string>
+#include <string_view>
 
+#include "http/access_note.hpp"
 #include "http/beast.hpp"
 #include "http/response_writer.hpp"
 
 namespace regcache::http {
-
-// Facts about one request that the handler adds to its access-log line.
-struct AccessNote {
-  const char* cache = "none";  // hit, miss, coalesced, stale, none
-  std::string user;            // the authenticated user, if any (never a password)
-};
 
 // Everything a handler learns about one request. Passed by reference: GCC 12
 // mishandles aggregates with reference members passed by value to coroutines.
@@ -19,6 +15,7 @@ struct RequestContext {
   // The real client: the peer, or the address a trusted proxy forwarded.
   const std::string& client_address;
   AccessNote& note;
+  const std::string& request_id;     // X-Request-ID (the client's or a generated one)
   std::string_view scheme = "http";  // as the client used it: "https" or "http"
   std::string_view host = {};        // Host as the client sent it (may carry a port)
 };

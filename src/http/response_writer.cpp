@@ -15,11 +15,20 @@ ResponseWriter::ResponseWriter(ClientStream& stream, const ServerLimits& limits,
       version_(version),
       keep_alive_(keep_alive) {}
 
+template <class Body>
+void ResponseWriter::add_identity(bhttp::response<Body>& response) const {
+  if (!request_id_.empty()) response.set("X-Request-ID", request_id_);
+  if (note_ != nullptr && std::string_view(note_->cache) != "none") {
+    response.set("X-Cache", note_->cache);
+  }
+}
+
 // Serializes the status line and fields into head_ (what Beast's serializer
 // writes, without its buffer-sequence machinery, which cost more than the rest
 // of a small request).
 template <class Body>
 void ResponseWriter::start_head(bhttp::response<Body>& response) {
+  add_identity(response);
   status_ = response.result_int();
   head_.clear();
   head_.reserve(512);

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 
+#include "http/access_note.hpp"
 #include "http/beast.hpp"
 #include "http/client_stream.hpp"
 #include "http/server_limits.hpp"
@@ -28,6 +29,13 @@ class ResponseWriter {
 
   ResponseWriter(ClientStream& stream, const ServerLimits& limits, bool head_request,
                  unsigned version, bool keep_alive);
+
+  // Every answer then carries X-Request-ID and, once the handler noted how the
+  // cache answered (`note`, may be null), X-Cache: hit|miss|coalesced|stale.
+  void identify(std::string request_id, const AccessNote* note) {
+    request_id_ = std::move(request_id);
+    note_ = note;
+  }
 
   // A complete answer with a small body (errors, JSON, manifests from memory).
   asio::awaitable<bool> send(bhttp::response<bhttp::string_body> response);
@@ -52,6 +60,8 @@ class ResponseWriter {
 
  private:
   template <class Body>
+  void add_identity(bhttp::response<Body>& response) const;
+  template <class Body>
   void start_head(bhttp::response<Body>& response);
   asio::awaitable<bool> write_all(std::span<const char> first, std::span<const char> second,
                                   bool more);
@@ -66,6 +76,8 @@ class ResponseWriter {
   unsigned status_ = 0;
   uint64_t body_bytes_ = 0;
   std::string head_;  // the serialized head (and an inline body)
+  std::string request_id_;
+  const AccessNote* note_ = nullptr;
 };
 
 }  // namespace regcache::http

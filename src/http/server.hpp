@@ -12,9 +12,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "http/access_log.hpp"
 #include "http/beast.hpp"
 #include "http/client_stream.hpp"
 #include "http/request_handler.hpp"
+#include "http/request_record.hpp"
 #include "http/server_limits.hpp"
 #include "util/ip_range.hpp"
 
@@ -40,6 +42,9 @@ class Server {
   uint16_t port() const;
   size_t connection_count() const;
   bool serves_tls() const { return tls_ != nullptr; }
+  // Before start(): where each request's line goes, and who else hears of it.
+  void set_access_log(AccessLog log) { access_log_ = std::move(log); }
+  void set_observer(RequestObserver* observer) { observer_ = observer; }
 
  private:
   friend class Session;
@@ -60,6 +65,8 @@ class Server {
   tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point last_refusal_log_{};
+  AccessLog access_log_;
+  RequestObserver* observer_ = nullptr;
 
   mutable std::mutex sessions_mutex_;
   std::unordered_set<Session*> sessions_;

@@ -23,8 +23,8 @@ _START = ('mount -t tmpfs -o mode=755 tmpfs /run || exit 96; '
 
 
 class Dockerd:
-    def __init__(self, workdir, processes, mirror_host=None, *, name="docker", mirrors=None,
-                 hosts=None, ca_certs=None):
+    def __init__(self, workdir, processes, mirror_host=None, storage_driver="vfs", *,
+                 name="docker", mirrors=None, hosts=None, ca_certs=None):
         """`mirror_host`: a plain-HTTP mirror (insecure). Or `mirrors`: registry-mirrors
         URLs as given (e.g. https://mirror.lab:5443), with `ca_certs` {"host:port": CA
         file} placed in /etc/docker/certs.d and `hosts` {"name": address} added to
@@ -51,7 +51,7 @@ class Dockerd:
                 dst.write(src.read())
         self.settings = {
             "registry-mirrors": mirrors if mirrors is not None else [f"http://{mirror_host}"],
-            "storage-driver": "vfs",
+            "storage-driver": storage_driver,
             "iptables": False, "ip6tables": False, "bridge": "none",
             "data-root": os.path.join(self.dir, "root"),
             "exec-root": os.path.join(self.dir, "exec"),
