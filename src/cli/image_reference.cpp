@@ -1,5 +1,7 @@
 #include "cli/image_reference.hpp"
 
+#include <fmt/format.h>
+
 #include "registry/digest.hpp"
 #include "registry/reference.hpp"
 
@@ -38,7 +40,7 @@ Result<ImageReference, std::string> parse_image_reference(std::string_view text)
     image.by_digest = true;
     rest = rest.substr(0, at);
     if (!registry::Digest::parse(image.reference)) {
-      return fail("\"" + std::string(text) + "\": invalid digest (expected sha256:<64 hex>)");
+      return fail(fmt::format("\"{}\": invalid digest (expected sha256:<64 hex>)", text));
     }
   }
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
@@ -55,7 +57,7 @@ Result<ImageReference, std::string> parse_image_reference(std::string_view text)
       image.reference = std::string(rest.substr(colon + 1));
       rest = rest.substr(0, colon);
       if (!registry::is_valid_tag(image.reference)) {
-        return fail("\"" + std::string(text) + "\": invalid tag \"" + image.reference + "\"");
+        return fail(fmt::format("\"{}\": invalid tag \"{}\"", text, image.reference));
       }
     } else {
       image.reference = "latest";
@@ -63,8 +65,10 @@ Result<ImageReference, std::string> parse_image_reference(std::string_view text)
   }
   image.repository = std::string(rest);
   if (!registry::is_valid_repository_name(image.repository)) {
-    return fail("\"" + std::string(text) + "\": invalid repository name \"" + image.repository +
-                "\" (lower-case letters, digits and . _ - separators, / between components)");
+    return fail(
+        fmt::format("\"{}\": invalid repository name \"{}\" (lower-case letters, digits and . _ - "
+                    "separators, / between components)",
+                    text, image.repository));
   }
   return image;
 }
