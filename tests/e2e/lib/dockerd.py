@@ -21,7 +21,7 @@ _START = ('mount -t tmpfs -o mode=755 tmpfs /run || exit 96; '
 
 
 class Dockerd:
-    def __init__(self, workdir, processes, mirror_host):
+    def __init__(self, workdir, processes, mirror_host, storage_driver="vfs"):
         self.dir = os.path.join(workdir, "docker")
         self.processes = processes
         for sub in ("root", "exec", "etc", "client"):
@@ -33,7 +33,7 @@ class Dockerd:
             json.dump({
                 "registry-mirrors": [f"http://{mirror_host}"],
                 "insecure-registries": [mirror_host],
-                "storage-driver": "vfs",
+                "storage-driver": storage_driver,
                 "iptables": False, "ip6tables": False, "bridge": "none",
                 "data-root": os.path.join(self.dir, "root"),
                 "exec-root": os.path.join(self.dir, "exec"),
