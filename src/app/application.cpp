@@ -114,8 +114,11 @@ int Application::run() {
     return main_server ? uint64_t(main_server->connection_count()) : 0;
   };
   sources.storage_root = config_.storage.root;
-  // sources.lifecycle: the cache-lifecycle component (disk budget, GC) plugs in
-  // here with an ops::LifecycleStatusSource; see ops/lifecycle_status.hpp.
+  // The cache-lifecycle component (disk budget, eviction, GC, caching paused)
+  // plugs in here: set `lifecycle` (see ops/lifecycle_status.hpp); metrics, the
+  // status page and /readyz then report it.
+  ops::LifecycleStatusSource lifecycle;
+  sources.lifecycle = lifecycle;
   ops::Telemetry telemetry({config_.upstream.name}, std::move(sources), events, clock);
 
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
@@ -132,14 +135,15 @@ int Application::run() {
   api::ResponseHeaders headers(config_.http.headers);
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
 
-  unsigned io_threads = tuning.io_threads ? tuning.io_threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned io_threads =
+      tuning.io_threads ? tuning.io_threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(io_threads));
   http::ServerLimits limits;
   limits.header_timeout = tuning.request_header_timeout;
   limits.idle_timeout = tuning.idle_timeout;
   limits.max_header_bytes = tuning.max_header_bytes;
   limits.max_connections = tuning.max_connections;
-  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams());
+  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams(), lifecycle);
   const bool separate_admin = !config_.admin.addr.empty();
   ops::OpsHandler main_handler(
       telemetry, readiness, &handler,
