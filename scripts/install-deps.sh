@@ -13,6 +13,8 @@ test_packages=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-cryptography python3-requests
   docker-registry skopeo squid tinyproxy nginx docker.io containerd
   iproute2 util-linux curl openssl wrk procps busybox-static python3-pytest-timeout
+  # object storage for the S3 backend's tests (tests/s3/start-ceph.sh: mon + memstore OSD + radosgw)
+  ceph-mon ceph-osd radosgw uuid-runtime
 )
 
 packages=("${build_packages[@]}")

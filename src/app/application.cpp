@@ -17,7 +17,7 @@
 #include "lifecycle/cache_lock.hpp"
 #include "lifecycle/housekeeper.hpp"
 #include "lifecycle/reconciler.hpp"
-#include "storage/filesystem_content_store.hpp"
+#include "lifecycle/content_backend.hpp"
 #include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
 
@@ -68,10 +68,11 @@ int Application::run() {
   setup_logging(config_.log_level, config_.log_format);
   for (const auto& warning : config_.warnings) spdlog::warn("config: {}", warning);
 
-  storage::FilesystemContentStore store(config_.storage.root);
-  auto lock = lifecycle::CacheLock::acquire(store.data_dir());
+  lifecycle::ContentBackend backend(config_.storage);
+  storage::ContentStore& store = backend.store();
+  auto lock = lifecycle::CacheLock::acquire(backend.data_dir());
   if (!lock) throw std::runtime_error(lock.error());
-  index::CacheIndex index(store.data_dir() / "index.sqlite");
+  index::CacheIndex index(backend.data_dir() / "index.sqlite");
   lifecycle::reconcile(index, store);  // staging, orphans, entries without files
 
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
@@ -84,7 +85,7 @@ int Application::run() {
   cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock,
                                tuning.upstream_workers / 2);
-  lifecycle::Housekeeper housekeeper(config_, store.data_dir(), store, index, &fetcher, clock);
+  lifecycle::Housekeeper housekeeper(config_, backend.data_dir(), store, index, &fetcher, clock);
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   api::ResponseHeaders headers(config_.http.headers);
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
@@ -101,7 +102,7 @@ int Application::run() {
   server.start();
 
   admin::AdminServer admin(io, {config_, index, housekeeper});
-  admin.listen(admin::admin_socket_path(store.data_dir()));
+  admin.listen(admin::admin_socket_path(backend.data_dir()));
   housekeeper.start();
 
   asio::steady_timer flush_timer(io);
@@ -121,7 +122,7 @@ int Application::run() {
   spdlog::info("regcache {} ({}) listening on {} port {}; upstream {} ({}); cache in {}; {} cached objects",
                build_info::kVersion, build_info::kCommit,
                config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
-               config_.upstream.name, config_.upstream.remote_url, config_.storage.root.string(),
+               config_.upstream.name, config_.upstream.remote_url, backend.describe(),
                index.object_count());
 
   std::vector<std::thread> threads;
