@@ -83,7 +83,9 @@ asio::awaitable<void> AdminServer::serve(asio::local::stream_protocol::socket so
       answer = {{"ok", false}, {"error", "the request is not JSON"}};
     } else {
       spdlog::info("admin: {}", request.value("command", std::string("?")));
-      answer = co_await offload(worker_, [this, request] { return execute(request, access_); });
+      // By reference: GCC 12 destroys a by-value capture inside co_await twice.
+      auto run = [&] { return execute(request, access_); };
+      answer = co_await offload(worker_, run);
     }
   }
   std::string reply = answer.dump() + "\n";

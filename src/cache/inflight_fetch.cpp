@@ -34,6 +34,7 @@ void InflightFetch::fail_storage(upstream::UpstreamFailure failure) {
   failure_ = std::move(failure);
   storage_failed_ = true;
   progress_.state = State::failed;
+  if (file_) file_->discard();  // frees the space at once; followers switch to their own streams
   wake_all(lock);
 }
 

@@ -28,8 +28,8 @@ void StorageStatus::report_write_failure(const std::error_code& error, uint64_t 
   caching_.store(false);
   spdlog::error(
       "storage: {}; caching paused: cached content is still served, new content is streamed "
-      "to clients without being cached (free: {} bytes)",
-      state_.reason, state_.free_bytes);
+      "to clients without being cached",
+      state_.reason);
 }
 
 void StorageStatus::report_space(uint64_t free_bytes, uint64_t total_bytes) {
@@ -46,8 +46,8 @@ uint64_t StorageStatus::resume_threshold(uint64_t keep_free) const {
 void StorageStatus::resume(int64_t now) {
   std::lock_guard lock(mutex_);
   if (state_.caching) return;
-  spdlog::info("storage: {} bytes free again; caching resumed (paused since {})",
-               state_.free_bytes, state_.since);
+  spdlog::info("storage: {} bytes free again; caching resumed (paused for {} s)",
+               state_.free_bytes, now - state_.since);
   state_.caching = true;
   state_.reason.clear();
   state_.needed = 0;

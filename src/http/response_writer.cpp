@@ -176,14 +176,13 @@ asio::awaitable<bool> ResponseWriter::send_file_range(int fd, uint64_t offset, u
 }
 
 asio::awaitable<bool> ResponseWriter::send_body_bytes(std::string_view bytes) {
-  bool ok;
+  const std::span<const char> body(bytes.data(), bytes.size());
   if (head_pending_) {
     head_pending_ = false;
-    ok = co_await write_all(head_, bytes, false);
-  } else {
-    ok = co_await write_all(bytes, {}, false);
+    if (!co_await write_all(head_, body, false)) co_return false;
+  } else if (!co_await write_all(body, {}, false)) {
+    co_return false;
   }
-  if (!ok) co_return false;
   body_bytes_ += bytes.size();
   co_return true;
 }

@@ -156,6 +156,22 @@ void CacheIndex::exec(const char* sql) {
   }
 }
 
+// Transactions on the data path never throw: a full disk (SQLITE_FULL) is
+// logged and the memory maps stay right; what the file missed, the next
+// start's reconciliation sorts out (files without rows are deleted).
+void CacheIndex::begin() {
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    spdlog::error("index: {}", sqlite3_errmsg(db_));
+  }
+}
+
+void CacheIndex::commit() {
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    spdlog::error("index: cannot write: {}", sqlite3_errmsg(db_));
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
 std::string CacheIndex::link_key(const std::string& upstream, const std::string& repository,
                                  const Digest& digest) {
   return upstream + '\n' + repository + '\n' + digest.hex();
@@ -280,9 +296,9 @@ void CacheIndex::remove_objects(const std::vector<Digest>& digests) {
     for (const auto& digest : digests) erase_object_locked(digest.hex());
   }
   std::lock_guard db_lock(db_mutex_);
-  exec("BEGIN");
+  begin();
   for (const auto& digest : digests) delete_object_rows(digest.str());
-  exec("COMMIT");
+  commit();
 }
 
 IndexSnapshot CacheIndex::snapshot() const {
@@ -329,13 +345,13 @@ void CacheIndex::add_refs(const Digest& parent, const std::vector<Digest>& child
   }
   if (added.empty()) return;
   std::lock_guard db_lock(db_mutex_);
-  exec("BEGIN");
+  begin();
   Statement s(db_, "INSERT OR IGNORE INTO refs(parent, child) VALUES(?1, ?2)");
   for (const auto* child : added) {
     s.bind(1, parent.str()).bind(2, child->str()).step();
     s.reset();
   }
-  exec("COMMIT");
+  commit();
 }
 
 bool CacheIndex::has_refs(const Digest& parent) const {
@@ -476,13 +492,13 @@ void CacheIndex::flush_access_times() {
   }
   if (pending.empty()) return;
   std::lock_guard db_lock(db_mutex_);
-  exec("BEGIN");
+  begin();
   Statement s(db_, "UPDATE objects SET last_access = ?2 WHERE digest = ?1");
   for (auto& [hex, when] : pending) {
     s.bind(1, "sha256:" + hex).bind(2, when).step();
     s.reset();
   }
-  exec("COMMIT");
+  commit();
 }
 
 }  // namespace regcache::index

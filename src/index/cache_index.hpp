@@ -121,7 +121,9 @@ class CacheIndex {
   void flush_access_times();
 
  private:
-  void exec(const char* sql);
+  void exec(const char* sql);  // start-up only: throws
+  void begin();                 // data path: log, never throw
+  void commit();
   bool rooted_locked(const std::string& hex) const;
   void erase_object_locked(const std::string& hex);
   void delete_object_rows(const std::string& digest);
