@@ -59,7 +59,7 @@ TEST_F(S3Config, ReadsRegistryKeyNames) {
   EXPECT_EQ(s3.root_directory, "/node-a/");
   EXPECT_TRUE(s3.path_style);
   EXPECT_EQ(s3.part_size, 10485760u);
-  EXPECT_EQ(config.storage.root, dir_.path() / "local");  // staging and index stay local
+  EXPECT_EQ(config.storage.root, dir_.path() / "storage");  // staging and index stay local
 }
 
 TEST_F(S3Config, CredentialsRegionAndEndpointFromAwsVariables) {
