@@ -82,7 +82,9 @@ int Application::run() {
   reconcile(index, store);
 
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
-  clients.push_back(std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning));
+  for (const auto& upstream : config_.upstreams) {
+    clients.push_back(std::make_unique<upstream::RegistryClient>(upstream, config_.tuning));
+  }
   api::UpstreamRouter router(std::move(clients));
 
   const auto& tuning = config_.tuning;
@@ -120,7 +122,7 @@ int Application::run() {
   spdlog::info("regcache {} ({}) listening on {} port {}; upstream {} ({}); cache in {}; {} cached objects",
                build_info::kVersion, build_info::kCommit,
                config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
-               config_.upstream.name, config_.upstream.remote_url, config_.storage.root.string(),
+               config_.upstreams.front().name, config_.upstreams.front().remote_url, config_.storage.root.string(),
                index.object_count());
 
   std::vector<std::thread> threads;
