@@ -35,6 +35,22 @@ void reconcile(index::CacheIndex& index, storage::ContentStore& store) {
   if (dropped > 0) spdlog::warn("index: forgot {} entries whose files are missing", dropped);
 }
 
+void log_upstreams(const config::Config& config) {
+  for (const auto& upstream : config.upstreams) {
+    std::string also;
+    for (const auto& alias : upstream.aliases) also += (also.empty() ? "" : ", ") + alias;
+    for (const auto& host : upstream.hosts) also += (also.empty() ? "" : ", ") + ("Host " + host);
+    spdlog::info(
+        "upstream {} ({}){}{}", upstream.name, upstream.remote_url,
+        upstream.name == config.default_upstream ? "; default for requests naming no registry" : "",
+        also.empty() ? "" : "; also selected by " + also);
+  }
+  if (config.default_upstream.empty()) {
+    spdlog::info(
+        "no default upstream: requests must name their registry (path prefix, ns or Host)");
+  }
+}
+
 asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
   if (http.host.empty()) return {asio::ip::tcp::v6(), http.port};
   asio::io_context resolver_io;
@@ -85,7 +101,7 @@ int Application::run() {
   for (const auto& upstream : config_.upstreams) {
     clients.push_back(std::make_unique<upstream::RegistryClient>(upstream, config_.tuning));
   }
-  api::UpstreamRouter router(std::move(clients));
+  api::UpstreamRouter router(std::move(clients), config_.default_upstream);
 
   const auto& tuning = config_.tuning;
   SystemClock clock;
@@ -119,11 +135,11 @@ int Application::run() {
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
   });
 
-  spdlog::info("regcache {} ({}) listening on {} port {}; upstream {} ({}); cache in {}; {} cached objects",
+  spdlog::info("regcache {} ({}) listening on {} port {}; cache in {}; {} cached objects",
                build_info::kVersion, build_info::kCommit,
                config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
-               config_.upstreams.front().name, config_.upstreams.front().remote_url, config_.storage.root.string(),
-               index.object_count());
+               config_.storage.root.string(), index.object_count());
+  log_upstreams(config_);
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
