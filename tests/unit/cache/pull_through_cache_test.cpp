@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
 
 #include "cache/fake_upstream.hpp"
 #include "storage/filesystem_content_store.hpp"
@@ -117,6 +118,12 @@ TEST_F(PullThroughCacheTest, MismatchedContentIsNeverPublished) {
   EXPECT_FALSE(store_.size_of(*Digest::parse(digest)));
   EXPECT_FALSE(index_.object(*Digest::parse(digest)));
   found.fetch.reset();  // the last follower leaves: the partial file goes with it
+  // The worker drops its own reference just after it reported the failure.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!std::filesystem::is_empty(store_.data_dir() / "staging") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   EXPECT_TRUE(std::filesystem::is_empty(store_.data_dir() / "staging"));
 }
 
