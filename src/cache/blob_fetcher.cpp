@@ -64,7 +64,7 @@ BlobFetcher::Joined BlobFetcher::join_or_start(upstream::UpstreamRegistry& clien
     std::lock_guard lock(mutex_);
     auto [it, inserted] = inflight_.try_emplace(digest.hex());
     if (!inserted) return {it->second, false};
-    it->second = fetch = std::make_shared<InflightFetch>(digest);
+    it->second = fetch = std::make_shared<InflightFetch>(digest, client.upstream().name, repository);
   }
   asio::post(workers_, [this, fetch, &client, repository] { download(fetch, client, repository); });
   return {fetch, true};

@@ -61,6 +61,7 @@ void InflightFetch::fail(upstream::UpstreamFailure failure) {
   std::unique_lock lock(mutex_);
   failure_ = std::move(failure);
   progress_.state = State::failed;
+  if (file_) file_->discard();
   wake_all(lock);
 }
 

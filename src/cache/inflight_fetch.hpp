@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "registry/digest.hpp"
@@ -32,9 +33,17 @@ class InflightFetch {
     std::optional<uint64_t> total_size;  // known once streaming (if upstream declared it)
   };
 
-  explicit InflightFetch(registry::Digest digest) : digest_(std::move(digest)) {}
+  // `upstream` and `repository` name where the download comes from: a request
+  // for the same repository joins it without asking upstream for confirmation.
+  InflightFetch(registry::Digest digest, std::string upstream = {}, std::string repository = {})
+      : digest_(std::move(digest)),
+        upstream_(std::move(upstream)),
+        repository_(std::move(repository)) {}
 
   const registry::Digest& digest() const { return digest_; }
+  bool fetched_for(const std::string& upstream, const std::string& repository) const {
+    return upstream == upstream_ && repository == repository_;
+  }
   Progress progress() const;
   // Descriptor of the staging file; valid while this object lives (also after
   // the file was published under its digest). -1 before the download started.
@@ -57,6 +66,8 @@ class InflightFetch {
   void wake_all(std::unique_lock<std::mutex>& lock);
 
   const registry::Digest digest_;
+  const std::string upstream_;
+  const std::string repository_;
   mutable std::mutex mutex_;
   Progress progress_;
   std::unique_ptr<storage::StagingFile> file_;

@@ -65,9 +65,11 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
   }
 
   if (auto running = fetcher_.find(digest)) {
-    if (auto error = co_await confirm_blob(client, repository, digest)) {
-      out.error = std::move(error);
-      co_return out;
+    if (!running->fetched_for(client.upstream().name, repository)) {
+      if (auto error = co_await confirm_blob(client, repository, digest)) {
+        out.error = std::move(error);
+        co_return out;
+      }
     }
     out.outcome = CacheOutcome::coalesced;
     out.fetch = std::move(running);

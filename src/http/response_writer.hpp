@@ -1,9 +1,15 @@
 #pragma once
-// ResponseWriter: how a handler answers one request on a connection. Small
-// answers go out in one write; file content goes out with sendfile(2), with the
-// socket corked so the head and the first bytes share a packet.
+// ResponseWriter: how a handler answers one request on a connection.
+//
+// Answers are written with plain non-blocking send(2)/sendfile(2) first and
+// fall back to an asynchronous wait only when the socket is full, so a small
+// answer costs no reactor round trip. The head of an answer with a body is
+// held until the body starts: a body of up to kInlineBodyMax bytes is read with
+// pread(2) and leaves in the same send as the head; a larger one follows the
+// head (sent with MSG_MORE, so they share a packet) with sendfile(2), zero copy.
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "http/beast.hpp"
@@ -13,18 +19,23 @@ namespace regcache::http {
 
 class ResponseWriter {
  public:
+  // Bodies up to this size are copied into the head's buffer (one syscall).
+  static constexpr uint64_t kInlineBodyMax = 16 * 1024;
+
   ResponseWriter(beast::tcp_stream& stream, const ServerLimits& limits, bool head_request,
                  unsigned version, bool keep_alive);
 
   // A complete answer with a small body (errors, JSON, manifests from memory).
   asio::awaitable<bool> send(bhttp::response<bhttp::string_body> response);
   // The head of an answer whose body follows via send_file_range (Content-Length
-  // must be set). For HEAD requests nothing follows.
+  // must be set). For HEAD requests, and when Content-Length is 0 or absent, the
+  // head is sent now; otherwise it goes out with the first bytes of the body.
   asio::awaitable<bool> send_header(bhttp::response<bhttp::empty_body> response);
   // Sends [offset, offset+length) of the file `fd`. False on error or timeout.
   asio::awaitable<bool> send_file_range(int fd, uint64_t offset, uint64_t length);
   // Marks the connection for closing without completing the response: the
-  // client sees a truncated body, never a complete wrong one.
+  // client sees a truncated body, never a complete wrong one. A head still held
+  // back is sent first (best effort), as if its body had broken off.
   void abort();
 
   bool head_request() const { return head_request_; }
@@ -32,9 +43,16 @@ class ResponseWriter {
   uint64_t body_bytes_sent() const { return body_bytes_; }
   bool keep_alive() const { return keep_alive_ && !aborted_; }
   bool responded() const { return status_ != 0; }
+  // A head announced a body that was never sent.
+  bool head_pending() const { return head_pending_; }
 
  private:
-  void set_cork(bool on);
+  template <class Body>
+  void start_head(bhttp::response<Body>& response);
+  void ensure_non_blocking();
+  // Writes `first` then `second` completely: send(2) now, the rest after waits.
+  asio::awaitable<bool> write_all(std::span<const char> first, std::span<const char> second,
+                                  bool more);
   asio::awaitable<bool> wait_writable();
 
   beast::tcp_stream& stream_;
@@ -43,9 +61,10 @@ class ResponseWriter {
   unsigned version_;
   bool keep_alive_;
   bool aborted_ = false;
-  bool corked_ = false;
+  bool head_pending_ = false;
   unsigned status_ = 0;
   uint64_t body_bytes_ = 0;
+  std::string head_;  // the serialized head (and an inline body)
 };
 
 }  // namespace regcache::http

@@ -71,7 +71,7 @@ asio::awaitable<void> Session::run() {
     auto started = std::chrono::steady_clock::now();
     const RequestContext context{request, client_address_, note};
     co_await server_.handler_.handle(context, writer);
-    if (!writer.responded()) writer.abort();
+    if (!writer.responded() || writer.head_pending()) writer.abort();
     std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
     spdlog::info("access method={} path={} status={} bytes={} duration_ms={:.1f} cache={} client={}",
                  request.method_string(), request.target(),

@@ -45,6 +45,9 @@ class StagingFile {
   virtual uint64_t size() const = 0;
   // Flush to stable storage before publishing (crash safety).
   virtual std::error_code sync() = 0;
+  // Gives up on this download now: its partial data leaves the store at once
+  // (the descriptor stays valid for readers still holding it).
+  virtual void discard() = 0;
 };
 
 class ContentStore {

@@ -36,7 +36,7 @@ class FilesystemStagingFile final : public StagingFile {
  public:
   FilesystemStagingFile(int fd, fs::path path) : fd_(fd), path_(std::move(path)) {}
   ~FilesystemStagingFile() override {
-    if (!published_) ::unlink(path_.c_str());
+    discard();
     ::close(fd_);
   }
   int native_handle() const override { return fd_; }
@@ -54,6 +54,10 @@ class FilesystemStagingFile final : public StagingFile {
     return {};
   }
   std::error_code sync() override { return ::fdatasync(fd_) == 0 ? std::error_code() : last_error(); }
+  void discard() override {
+    if (!published_ && !discarded_) ::unlink(path_.c_str());
+    discarded_ = true;
+  }
 
   const fs::path& path() const { return path_; }
   void mark_published() { published_ = true; }
@@ -63,6 +67,7 @@ class FilesystemStagingFile final : public StagingFile {
   fs::path path_;
   uint64_t size_ = 0;
   bool published_ = false;
+  bool discarded_ = false;
 };
 
 }  // namespace

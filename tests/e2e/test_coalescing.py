@@ -4,8 +4,6 @@ import threading
 
 import requests
 
-from lib import upstream as up
-
 CLIENTS = 16
 
 

@@ -122,9 +122,6 @@ class Mirror:
         kw.setdefault("timeout", 60)
         return requests.head(self.url + path, **kw)
 
-    def log_text(self):
-        return self.daemon.log_text()
-
     def access_log(self):
         """regcache's access-log entries so far, as dicts of their key=value fields."""
         out = []

@@ -1,7 +1,10 @@
 """Daemons started by the tests: start with a log file, wait until ready, stop.
 
 Every daemon is registered with a `Processes` group so the session can stop all
-of them (SIGTERM, then SIGKILL) even when a test fails half-way.
+of them (SIGTERM, then SIGKILL) even when a test fails half-way. Daemons also get
+SIGTERM from the kernel if pytest itself dies (setpriv --pdeathsig), so a killed
+session leaves nothing running. (The signal follows the thread that started the
+daemon: start daemons from pytest's main thread, as fixtures and tests do.)
 """
 import os
 import signal
@@ -65,7 +68,7 @@ class Daemon:
         log = open(self.log_path, "ab")
         try:
             self.proc = subprocess.Popen(
-                self.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                ["setpriv", "--pdeathsig", "TERM", *self.argv], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 env=self.env, cwd=self.cwd, start_new_session=True)
         finally:
             log.close()
@@ -95,12 +98,6 @@ class Daemon:
         except TimeoutError as e:
             raise TimeoutError(f"{e}\n--- {self.log_path} ---\n{tail(self.log_path)}") from None
 
-    def wait_exit(self, timeout):
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise TimeoutError(f"{self.name} did not exit within {timeout}s") from None
-
     def stop(self, timeout=15):
         """SIGTERM, then SIGKILL (to its process group) after `timeout` seconds.
 
@@ -120,10 +117,6 @@ class Daemon:
                 self.proc.wait(10)
         return self.proc.returncode
 
-    def log_text(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
 
 class Processes:
     """Every daemon of a test session, stopped in reverse start order."""
@@ -135,10 +128,6 @@ class Processes:
         daemon = Daemon(name, argv, log_path, env=env, cwd=cwd)
         self._daemons.append(daemon)
         return daemon.start()
-
-    def adopt(self, daemon):
-        self._daemons.append(daemon)
-        return daemon
 
     def stop_all(self):
         errors = []

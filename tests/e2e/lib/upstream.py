@@ -113,12 +113,6 @@ class Upstream:
         return [r for r in self.requests()[mark:end] if not r.path.startswith("/v2/sentinel/")]
 
 
-def count(reqs, method, path_re):
-    """How many of `reqs` have `method` and a path fully matching the regex."""
-    rx = re.compile(path_re)
-    return sum(1 for r in reqs if r.method == method and rx.fullmatch(r.path))
-
-
 def blob_gets(reqs, repo=None):
     return [r for r in reqs if r.method == "GET" and "/blobs/" in r.path
             and (repo is None or r.path.startswith(f"/v2/{repo}/blobs/"))]

@@ -106,6 +106,19 @@ TEST_P(ContentStoreConformance, DescriptorSurvivesPublish) {
   EXPECT_EQ(std::string(buf, 9), content);
 }
 
+TEST_P(ContentStoreConformance, DiscardRemovesPartialDataButKeepsDescriptor) {
+  auto staged = store_->create_staging();
+  ASSERT_TRUE(staged.ok());
+  ASSERT_FALSE(staged.value()->append(std::string("partial")));
+  staged.value()->discard();
+  char buf[7];
+  ASSERT_EQ(::pread(staged.value()->native_handle(), buf, 7, 0), 7);
+  EXPECT_EQ(std::string(buf, 7), "partial");
+  size_t count = 0;
+  store_->for_each([&](const registry::Digest&, uint64_t) { ++count; });
+  EXPECT_EQ(count, 0u);
+}
+
 TEST_P(ContentStoreConformance, OpenReaderSurvivesRemove) {
   auto digest = put("removed while read");
   auto reader = store_->open(digest);
