@@ -72,12 +72,15 @@ Result<RoutedRepository, cache::CacheError> UpstreamRouter::route(std::string_vi
 
   upstream::UpstreamRegistry* chosen = nullptr;
   std::string_view name = repository;
+  const bool registry_like = looks_like_registry(first);
   if (!hints.ns.empty()) {
     chosen = by_name(lower(hints.ns));
     if (chosen == nullptr) return fail(not_mirrored(hints.ns));
-    if (prefix == chosen) {
-      name = rest;  // containerd with override_path: the host path carries the name too
-    } else if (prefix != nullptr) {
+    // containerd with override_path puts the registry in the host path too. A
+    // short alias ("k8s") is left alone here: with ns, it may be a namespace.
+    if (prefix == chosen && (registry_like || first == chosen->upstream().name)) {
+      name = rest;
+    } else if (prefix != nullptr && prefix != chosen && registry_like) {
       return fail(cache::CacheError{ErrorCode::name_invalid,
                                     "the path names registry " + std::string(first) +
                                         " but the ns parameter names " + shown(hints.ns),
@@ -86,7 +89,7 @@ Result<RoutedRepository, cache::CacheError> UpstreamRouter::route(std::string_vi
   } else if (prefix != nullptr) {
     chosen = prefix;
     name = rest;
-  } else if (looks_like_registry(first)) {
+  } else if (registry_like) {
     return fail(not_mirrored(first));
   } else if (auto* by_host_header = by_host(hints.host)) {
     chosen = by_host_header;

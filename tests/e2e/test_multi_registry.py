@@ -119,6 +119,10 @@ def _sha256(data):
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def _count(reqs, method, path):
+    return sum(1 for r in reqs if r.method == method and r.path == path)
+
+
 def _blob_files(mirror):
     return {os.path.basename(p) for p in glob.glob(
         os.path.join(mirror.root, "regcache", "v1", "blobs", "sha256", "*", "*"))}
@@ -211,11 +215,11 @@ def test_blob_cached_for_one_repository_is_refused_to_another_upstreams(lab):
         assert _errors(r)[0]["code"] == "BLOB_UNKNOWN", path
         assert layer_bytes[:64] not in r.content
     k8s_asked = k8s.requests_since(marks["k8s"])
-    assert upstream_mod.count(k8s_asked, "HEAD", f"/v2/pause/blobs/{layer}") >= 1, \
+    assert _count(k8s_asked, "HEAD", f"/v2/pause/blobs/{layer}") >= 1, \
         "registry.k8s.io was asked whether its repository has the blob"
     assert upstream_mod.blob_gets(k8s_asked) == []
-    assert upstream_mod.count(hub.requests_since(marks["hub"]), "HEAD",
-                              f"/v2/library/hubapp/blobs/{layer}") >= 1
+    assert _count(hub.requests_since(marks["hub"]), "HEAD",
+                  f"/v2/library/hubapp/blobs/{layer}") >= 1
 
     r = m.get(f"/v2/ghcr.io/owner/secret/blobs/{layer}")
     assert r.status_code == 200 and r.content == layer_bytes, "its own repository still gets it"

@@ -62,6 +62,9 @@ TEST_F(Router, ContainerdNsSelectsTheUpstream) {
   // A path under override_path that is not a registry stays part of the name.
   EXPECT_EQ(route(router, "mirrored/owner/app", "ghcr.io"), "ghcr.io mirrored/owner/app");
   EXPECT_EQ(route(router, "foo.bar/app", "ghcr.io"), "ghcr.io foo.bar/app");
+  // With ns, a short alias is a namespace like any other, of this upstream or another.
+  EXPECT_EQ(route(router, "k8s/tools", "registry.k8s.io"), "registry.k8s.io k8s/tools");
+  EXPECT_EQ(route(router, "k8s/app", "ghcr.io"), "ghcr.io k8s/app");
 }
 
 TEST_F(Router, UnconfiguredRegistryIsRefusedNeverFetchedElsewhere) {
