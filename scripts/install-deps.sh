@@ -13,6 +13,7 @@ test_packages=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-cryptography python3-requests
   docker-registry skopeo squid tinyproxy nginx docker.io containerd podman
   iproute2 util-linux curl openssl wrk procps busybox-static python3-pytest-timeout
+  chromium prometheus
 )
 
 packages=("${build_packages[@]}")

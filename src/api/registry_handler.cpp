@@ -8,6 +8,30 @@ namespace bhttp = http::bhttp;
 using registry::ErrorCode;
 using registry::RouteKind;
 
+namespace {
+
+// The `route` label of the request metrics (a small fixed set).
+const char* route_label(RouteKind kind) {
+  switch (kind) {
+    case RouteKind::base:
+      return "base";
+    case RouteKind::manifest:
+      return "manifest";
+    case RouteKind::blob:
+      return "blob";
+    case RouteKind::tags_list:
+      return "tags";
+    case RouteKind::catalog:
+      return "catalog";
+    case RouteKind::blob_upload:
+      return "upload";
+    default:
+      return "other";
+  }
+}
+
+}  // namespace
+
 RegistryHandler::RegistryHandler(cache::PullThroughCache& cache, const UpstreamRouter& router,
                                  const ResponseHeaders& headers, std::chrono::seconds stall_timeout)
     : cache_(cache), router_(router), headers_(headers), responder_(headers, stall_timeout) {}
@@ -39,6 +63,7 @@ asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& contex
     co_return;
   }
   const auto& route = routed.route;
+  context.note.route = route_label(route.kind);
 
   switch (route.kind) {
     case RouteKind::not_found:
@@ -82,6 +107,7 @@ asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& contex
     co_await send_error(writer, target.error());
     co_return;
   }
+  context.note.repository = target->repository;
   switch (route.kind) {
     case RouteKind::manifest:
       co_await manifest(context, writer, target.value(), route);
@@ -90,7 +116,7 @@ asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& contex
       co_await blob(context, writer, target.value(), route);
       break;
     case RouteKind::tags_list:
-      co_await tags(writer, target.value(), route);
+      co_await tags(context, writer, target.value(), route);
       break;
     default:
       break;
@@ -101,8 +127,9 @@ asio::awaitable<void> RegistryHandler::manifest(const http::RequestContext& cont
                                                 http::ResponseWriter& writer,
                                                 const RoutedRepository& target,
                                                 const registry::Route& route) {
+  upstream::CallContext call{context.request_id};
   auto found = co_await cache_.manifest(*target.client, target.repository, route.reference,
-                                        route.reference_is_digest);
+                                        route.reference_is_digest, std::move(call));
   context.note.cache = cache::to_string(found.outcome);
   if (found.error) {
     co_await send_error(writer, *found.error);
@@ -121,7 +148,9 @@ asio::awaitable<void> RegistryHandler::blob(const http::RequestContext& context,
                                             const RoutedRepository& target,
                                             const registry::Route& route) {
   auto digest = *registry::Digest::parse(route.reference);
-  auto found = co_await cache_.blob(*target.client, target.repository, digest, writer.head_request());
+  upstream::CallContext call{context.request_id};
+  auto found = co_await cache_.blob(*target.client, target.repository, digest,
+                                    writer.head_request(), std::move(call));
   context.note.cache = cache::to_string(found.outcome);
   if (found.error) {
     co_await send_error(writer, *found.error);
@@ -142,10 +171,13 @@ asio::awaitable<void> RegistryHandler::blob(const http::RequestContext& context,
   }
 }
 
-asio::awaitable<void> RegistryHandler::tags(http::ResponseWriter& writer,
+asio::awaitable<void> RegistryHandler::tags(const http::RequestContext& context,
+                                            http::ResponseWriter& writer,
                                             const RoutedRepository& target,
                                             const registry::Route& route) {
-  auto listed = co_await cache_.tags(*target.client, target.repository, route.query);
+  upstream::CallContext call{context.request_id};
+  auto listed =
+      co_await cache_.tags(*target.client, target.repository, route.query, std::move(call));
   if (!listed) {
     co_await send_error(writer, listed.error());
     co_return;

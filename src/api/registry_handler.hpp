@@ -28,8 +28,8 @@ class RegistryHandler final : public http::RequestHandler {
                                  const RoutedRepository& target, const registry::Route& route);
   asio::awaitable<void> blob(const http::RequestContext& context, http::ResponseWriter& writer,
                              const RoutedRepository& target, const registry::Route& route);
-  asio::awaitable<void> tags(http::ResponseWriter& writer, const RoutedRepository& target,
-                             const registry::Route& route);
+  asio::awaitable<void> tags(const http::RequestContext& context, http::ResponseWriter& writer,
+                             const RoutedRepository& target, const registry::Route& route);
 
   cache::PullThroughCache& cache_;
   const UpstreamRouter& router_;

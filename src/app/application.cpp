@@ -12,6 +12,9 @@
 #include "cache/pull_through_cache.hpp"
 #include "http/server.hpp"
 #include "index/cache_index.hpp"
+#include "ops/ops_handler.hpp"
+#include "ops/readiness.hpp"
+#include "ops/telemetry.hpp"
 #include "storage/filesystem_content_store.hpp"
 #include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
@@ -21,6 +24,7 @@ namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr auto kAccessFlushInterval = std::chrono::seconds(10);
+constexpr auto kHistoryInterval = std::chrono::seconds(10);  // one TrafficHistory slot
 
 // Drops index entries whose file has gone (deleted by hand, lost in a crash).
 void reconcile(index::CacheIndex& index, storage::ContentStore& store) {
@@ -51,12 +55,26 @@ void log_upstreams(const config::Config& config) {
   }
 }
 
-asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
-  if (http.host.empty()) return {asio::ip::tcp::v6(), http.port};
+asio::ip::tcp::endpoint listen_endpoint(const std::string& host, uint16_t port) {
+  if (host.empty()) return {asio::ip::tcp::v6(), port};
   asio::io_context resolver_io;
   asio::ip::tcp::resolver resolver(resolver_io);
-  auto results = resolver.resolve(http.host, std::to_string(http.port));
+  auto results = resolver.resolve(host, std::to_string(port));
   return results.begin()->endpoint();
+}
+
+asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
+  return listen_endpoint(http.host, http.port);
+}
+
+asio::awaitable<void> sample_history(asio::steady_timer& timer, ops::Telemetry& telemetry) {
+  while (true) {
+    telemetry.sample_history();
+    timer.expires_after(kHistoryInterval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+  }
 }
 
 asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::CacheIndex& index) {
@@ -89,7 +107,7 @@ asio::awaitable<void> drain_then_stop(http::Server& server, asio::io_context& io
 Application::Application(config::Config config) : config_(std::move(config)) {}
 
 int Application::run() {
-  setup_logging(config_.log_level, config_.log_format);
+  EventLog events = setup_logging(config_.log_level, config_.log_format);
   for (const auto& warning : config_.warnings) spdlog::warn("config: {}", warning);
 
   storage::FilesystemContentStore store(config_.storage.root);
@@ -97,16 +115,39 @@ int Application::run() {
   index::CacheIndex index(store.data_dir() / "index.sqlite");
   reconcile(index, store);
 
+  SystemClock clock;
+  // Operators' view (metrics, status page, upstream states, upstream log lines).
+  // Reads the server's connection count once it exists.
+  http::Server* main_server = nullptr;
+  cache::BlobFetcher* fetcher_view = nullptr;
+  ops::MirrorMetrics::Sources sources;
+  sources.cache_bytes = [&index] { return index.total_bytes(); };
+  sources.cache_objects = [&index] { return uint64_t(index.object_count()); };
+  sources.downloads_in_flight = [&fetcher_view] {
+    return fetcher_view ? uint64_t(fetcher_view->inflight_count()) : 0;
+  };
+  sources.open_connections = [&main_server] {
+    return main_server ? uint64_t(main_server->connection_count()) : 0;
+  };
+  sources.storage_root = config_.storage.root;
+  // sources.lifecycle: the cache-lifecycle component (disk budget, GC) plugs in
+  // here with an ops::LifecycleStatusSource; see ops/lifecycle_status.hpp.
+  std::vector<std::string> upstream_names;
+  for (const auto& upstream : config_.upstreams) upstream_names.push_back(upstream.name);
+  ops::Telemetry telemetry(std::move(upstream_names), std::move(sources), events, clock);
+
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
   for (const auto& upstream : config_.upstreams) {
-    clients.push_back(std::make_unique<upstream::RegistryClient>(upstream, config_.tuning));
+    auto client = std::make_unique<upstream::RegistryClient>(upstream, config_.tuning);
+    client->set_observer(&telemetry);
+    clients.push_back(std::move(client));
   }
   api::UpstreamRouter router(std::move(clients), config_.default_upstream);
 
   const auto& tuning = config_.tuning;
-  SystemClock clock;
   asio::thread_pool upstream_workers(tuning.upstream_workers);
   cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
+  fetcher_view = &fetcher;
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock);
   api::ResponseHeaders headers(config_.http.headers);
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
@@ -118,9 +159,31 @@ int Application::run() {
   limits.idle_timeout = tuning.idle_timeout;
   limits.max_header_bytes = tuning.max_header_bytes;
   limits.max_connections = tuning.max_connections;
-  http::Server server(io, handler, limits);
+  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams());
+  const bool separate_admin = !config_.admin.addr.empty();
+  ops::OpsHandler main_handler(
+      telemetry, readiness, &handler,
+      separate_admin ? ops::OpsHandler::Endpoints::probes_only : ops::OpsHandler::Endpoints::all);
+  http::Server server(io, main_handler, limits);
+  server.set_access_log(http::AccessLog(events));
+  server.set_observer(&telemetry);
+  main_server = &server;
   server.listen(listen_endpoint(config_.http));
   server.start();
+
+  ops::OpsHandler admin_handler(telemetry, readiness, nullptr, ops::OpsHandler::Endpoints::all);
+  std::unique_ptr<http::Server> admin;
+  if (separate_admin) {
+    admin = std::make_unique<http::Server>(io, admin_handler, limits);
+    admin->set_access_log(http::AccessLog(events));
+    admin->listen(listen_endpoint(config_.admin.host, config_.admin.port));
+    admin->start();
+    spdlog::info("admin listener (metrics, status page, probes) on {} port {}",
+                 config_.admin.host.empty() ? "all interfaces" : config_.admin.host, admin->port());
+  }
+
+  asio::steady_timer history_timer(io);
+  asio::co_spawn(io, sample_history(history_timer, telemetry), asio::detached);
 
   asio::steady_timer flush_timer(io);
   asio::co_spawn(io, flush_access_times(flush_timer, index), asio::detached);
@@ -130,8 +193,10 @@ int Application::run() {
     if (ec) return;
     spdlog::info("received signal {}; stopping", signal);
     server.stop();
+    if (admin) admin->stop();
     fetcher.stop();
     flush_timer.cancel();
+    history_timer.cancel();
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
   });
 

@@ -3,23 +3,55 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-namespace regcache::app {
+#include "app/json_log_formatter.hpp"
 
-void setup_logging(config::LogLevel level, const std::string& format) {
-  auto logger = spdlog::stderr_logger_mt("regcache");
-  spdlog::set_default_logger(logger);
+namespace regcache::app {
+namespace {
+
+spdlog::level::level_enum spdlog_level(config::LogLevel level) {
   switch (level) {
-    case config::LogLevel::trace: spdlog::set_level(spdlog::level::trace); break;
-    case config::LogLevel::debug: spdlog::set_level(spdlog::level::debug); break;
-    case config::LogLevel::info: spdlog::set_level(spdlog::level::info); break;
-    case config::LogLevel::warn: spdlog::set_level(spdlog::level::warn); break;
-    case config::LogLevel::error: spdlog::set_level(spdlog::level::err); break;
+    case config::LogLevel::trace:
+      return spdlog::level::trace;
+    case config::LogLevel::debug:
+      return spdlog::level::debug;
+    case config::LogLevel::info:
+      return spdlog::level::info;
+    case config::LogLevel::warn:
+      return spdlog::level::warn;
+    case config::LogLevel::error:
+      return spdlog::level::err;
   }
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  if (format != "text") {
-    spdlog::warn("log.formatter {}: only text logs are written so far", format);
+  return spdlog::level::info;
+}
+
+constexpr const char* kTextPattern = "%Y-%m-%dT%H:%M:%S.%eZ %l %v";
+
+// Both loggers write whole lines to stderr with one fwrite each (stdio locks
+// the stream per call), so their lines never interleave.
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
+  if (auto existing = spdlog::get(name)) return existing;
+  return spdlog::stderr_logger_mt(name);
+}
+
+}  // namespace
+
+EventLog setup_logging(config::LogLevel level, const std::string& format) {
+  const bool json = format == "json";
+  auto logger = make_logger("regcache");
+  auto events = make_logger("regcache-events");
+  spdlog::set_default_logger(logger);
+  for (auto* l : {logger.get(), events.get()}) {
+    l->set_level(spdlog_level(level));
+    l->flush_on(spdlog::level::info);
   }
-  spdlog::flush_on(spdlog::level::info);
+  if (json) {
+    logger->set_formatter(std::make_unique<JsonLogFormatter>(JsonLogFormatter::Mode::message));
+    events->set_formatter(std::make_unique<JsonLogFormatter>(JsonLogFormatter::Mode::fields));
+  } else {
+    logger->set_pattern(kTextPattern, spdlog::pattern_time_type::utc);
+    events->set_pattern(kTextPattern, spdlog::pattern_time_type::utc);
+  }
+  return EventLog(events, json ? LogFormat::json : LogFormat::text);
 }
 
 }  // namespace regcache::app

@@ -58,7 +58,8 @@ BlobFetcher::~BlobFetcher() { stop(); }
 
 BlobFetcher::Joined BlobFetcher::join_or_start(upstream::UpstreamRegistry& client,
                                                const std::string& repository,
-                                               const registry::Digest& digest) {
+                                               const registry::Digest& digest,
+                                               const upstream::CallContext& call) {
   std::shared_ptr<InflightFetch> fetch;
   {
     std::lock_guard lock(mutex_);
@@ -66,7 +67,9 @@ BlobFetcher::Joined BlobFetcher::join_or_start(upstream::UpstreamRegistry& clien
     if (!inserted) return {it->second, false};
     it->second = fetch = std::make_shared<InflightFetch>(digest, client.upstream().name, repository);
   }
-  asio::post(workers_, [this, fetch, &client, repository] { download(fetch, client, repository); });
+  asio::post(workers_, [this, fetch, &client, repository, call] {
+    download(fetch, client, repository, call);
+  });
   return {fetch, true};
 }
 
@@ -90,7 +93,7 @@ void BlobFetcher::finish(const std::shared_ptr<InflightFetch>& fetch) {
 }
 
 void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
-                           std::string repository) {
+                           std::string repository, upstream::CallContext call) {
   const auto& digest = fetch->digest();
   auto staging = store_.create_staging();
   if (!staging) {
@@ -101,7 +104,7 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
     return;
   }
   StagingSink sink(*fetch, std::move(staging.value()));
-  auto result = client.fetch_blob(repository, digest.str(), sink, stop_.get_token());
+  auto result = client.fetch_blob(repository, digest.str(), sink, stop_.get_token(), call);
   if (!sink.started()) sink.on_start(std::nullopt);  // so the staging file is owned by fetch
 
   if (!result) {

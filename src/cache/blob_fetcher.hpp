@@ -33,8 +33,9 @@ class BlobFetcher {
   };
 
   // `repository` is the upstream's name for it; the blob is linked to it once stored.
+  // `call`: the request that starts the download (its ID is in the upstream log lines).
   Joined join_or_start(upstream::UpstreamRegistry& client, const std::string& repository,
-                       const registry::Digest& digest);
+                       const registry::Digest& digest, const upstream::CallContext& call = {});
 
   // The download in progress for `digest`, if any (does not start one).
   std::shared_ptr<InflightFetch> find(const registry::Digest& digest) const;
@@ -44,7 +45,7 @@ class BlobFetcher {
 
  private:
   void download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
-                std::string repository);
+                std::string repository, upstream::CallContext call);
   void finish(const std::shared_ptr<InflightFetch>& fetch);
 
   storage::ContentStore& store_;

@@ -43,12 +43,12 @@ PullThroughCache::PullThroughCache(storage::ContentStore& store, index::CacheInd
 
 asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& client,
                                                    std::string repository, Digest digest,
-                                                   bool head_only) {
+                                                   bool head_only, upstream::CallContext call) {
   const std::string& up = client.upstream().name;
   BlobLookup out;
 
   if (index_.object(digest)) {
-    if (auto error = co_await confirm_blob(client, repository, digest)) {
+    if (auto error = co_await confirm_blob(client, repository, digest, call)) {
       out.error = std::move(error);
       co_return out;
     }
@@ -66,7 +66,7 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
 
   if (auto running = fetcher_.find(digest)) {
     if (!running->fetched_for(client.upstream().name, repository)) {
-      if (auto error = co_await confirm_blob(client, repository, digest)) {
+      if (auto error = co_await confirm_blob(client, repository, digest, call)) {
         out.error = std::move(error);
         co_return out;
       }
@@ -77,7 +77,8 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
   }
 
   if (head_only) {
-    auto head = co_await offload(workers_, [&] { return client.head_blob(repository, digest.str()); });
+    auto head = co_await offload(workers_,
+                                 [&] { return client.head_blob(repository, digest.str(), call); });
     if (!head) {
       out.error = to_cache_error(head.error(), up, ErrorCode::blob_unknown);
       co_return out;
@@ -88,16 +89,18 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
     co_return out;
   }
 
-  auto joined = fetcher_.join_or_start(client, repository, digest);
+  auto joined = fetcher_.join_or_start(client, repository, digest, call);
   out.outcome = joined.started ? CacheOutcome::miss : CacheOutcome::coalesced;
   out.fetch = std::move(joined.fetch);
   co_return out;
 }
 
 asio::awaitable<std::optional<CacheError>> PullThroughCache::confirm_blob(
-    upstream::UpstreamRegistry& client, const std::string& repository, const Digest& digest) {
+    upstream::UpstreamRegistry& client, const std::string& repository, const Digest& digest,
+    const upstream::CallContext& call) {
   if (index_.linked(client.upstream().name, repository, digest)) co_return std::nullopt;
-  auto head = co_await offload(workers_, [&] { return client.head_blob(repository, digest.str()); });
+  auto head =
+      co_await offload(workers_, [&] { return client.head_blob(repository, digest.str(), call); });
   if (!head) co_return to_cache_error(head.error(), client.upstream().name, ErrorCode::blob_unknown);
   index_.link(client.upstream().name, repository, digest);
   co_return std::nullopt;
@@ -138,10 +141,10 @@ void PullThroughCache::link_references(const std::string& upstream, const std::s
   }
 }
 
-Result<Digest, UpstreamFailure> PullThroughCache::fetch_manifest(upstream::UpstreamRegistry& client,
-                                                                  const std::string& repository,
-                                                                  const std::string& reference) {
-  auto got = client.get_manifest(repository, reference, /*head_only=*/false);
+Result<Digest, UpstreamFailure> PullThroughCache::fetch_manifest(
+    upstream::UpstreamRegistry& client, const std::string& repository, const std::string& reference,
+    const upstream::CallContext& call) {
+  auto got = client.get_manifest(repository, reference, /*head_only=*/false, call);
   if (!got) return fail(got.error());
   auto digest = Digest::parse(got->digest);
   if (!digest) {
@@ -166,7 +169,8 @@ Result<Digest, UpstreamFailure> PullThroughCache::fetch_manifest(upstream::Upstr
 asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamRegistry& client,
                                                            std::string repository,
                                                            std::string reference,
-                                                           bool reference_is_digest) {
+                                                           bool reference_is_digest,
+                                                           upstream::CallContext call) {
   const std::string& up = client.upstream().name;
   auto is_cached_manifest = [&](const Digest& d) {
     auto record = index_.object(d);
@@ -182,14 +186,16 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
     auto digest = *Digest::parse(reference);
     if (is_cached_manifest(digest)) {
       if (!index_.linked(up, repository, digest)) {
-        auto head = co_await offload(
-            workers_, [&] { return client.get_manifest(repository, reference, /*head_only=*/true); });
+        auto head = co_await offload(workers_, [&] {
+          return client.get_manifest(repository, reference, /*head_only=*/true, call);
+        });
         if (!head) co_return error_out(to_cache_error(head.error(), up, ErrorCode::manifest_unknown));
         index_.link(up, repository, digest);
       }
       co_return serve_cached_manifest(digest, CacheOutcome::hit);
     }
-    auto fetched = co_await offload(workers_, [&] { return fetch_manifest(client, repository, reference); });
+    auto fetched = co_await offload(
+        workers_, [&] { return fetch_manifest(client, repository, reference, call); });
     if (!fetched) co_return error_out(to_cache_error(fetched.error(), up, ErrorCode::manifest_unknown));
     co_return serve_cached_manifest(fetched.value(), CacheOutcome::miss);
   }
@@ -203,8 +209,9 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
     co_return serve_cached_manifest(tag->digest, CacheOutcome::hit);
   }
 
-  auto head = co_await offload(
-      workers_, [&] { return client.get_manifest(repository, reference, /*head_only=*/true); });
+  auto head = co_await offload(workers_, [&] {
+    return client.get_manifest(repository, reference, /*head_only=*/true, call);
+  });
   if (!head) {
     if (have_cached && head.error().kind != FailureKind::not_found) {
       spdlog::warn("cache: revalidating {}:{} failed ({}); serving the cached manifest", repository,
@@ -222,7 +229,8 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
   }
   // Fetch by digest when upstream told it, so tag and content stay consistent.
   auto ref = upstream_digest ? upstream_digest->str() : reference;
-  auto fetched = co_await offload(workers_, [&] { return fetch_manifest(client, repository, ref); });
+  auto fetched =
+      co_await offload(workers_, [&] { return fetch_manifest(client, repository, ref, call); });
   if (!fetched) {
     if (have_cached && fetched.error().kind != FailureKind::not_found) {
       co_return serve_cached_manifest(tag->digest, CacheOutcome::stale);
@@ -234,8 +242,10 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
 }
 
 asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> PullThroughCache::tags(
-    upstream::UpstreamRegistry& client, std::string repository, std::string query) {
-  auto listed = co_await offload(workers_, [&] { return client.list_tags(repository, query); });
+    upstream::UpstreamRegistry& client, std::string repository, std::string query,
+    upstream::CallContext call) {
+  auto listed =
+      co_await offload(workers_, [&] { return client.list_tags(repository, query, call); });
   if (!listed) co_return fail(to_cache_error(listed.error(), client.upstream().name, ErrorCode::name_unknown));
   co_return std::move(listed.value());
 }

@@ -48,25 +48,30 @@ class PullThroughCache {
                    asio::thread_pool& upstream_workers, const Clock& clock);
 
   // `repository` is the upstream's own name (library/ rule already applied).
+  // `call` names the client request (its ID goes into upstream log lines).
   asio::awaitable<BlobLookup> blob(upstream::UpstreamRegistry& client, std::string repository,
-                                   registry::Digest digest, bool head_only);
+                                   registry::Digest digest, bool head_only,
+                                   upstream::CallContext call = {});
   asio::awaitable<ManifestLookup> manifest(upstream::UpstreamRegistry& client,
                                            std::string repository, std::string reference,
-                                           bool reference_is_digest);
+                                           bool reference_is_digest,
+                                           upstream::CallContext call = {});
   asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> tags(
-      upstream::UpstreamRegistry& client, std::string repository, std::string query);
+      upstream::UpstreamRegistry& client, std::string repository, std::string query,
+      upstream::CallContext call = {});
 
  private:
   // Content cached for another repository is only served after upstream confirms
   // this repository has it too (no leak of private layers by digest).
   asio::awaitable<std::optional<CacheError>> confirm_blob(upstream::UpstreamRegistry& client,
                                                           const std::string& repository,
-                                                          const registry::Digest& digest);
+                                                          const registry::Digest& digest,
+                                                          const upstream::CallContext& call);
   ManifestLookup serve_cached_manifest(const registry::Digest& digest, CacheOutcome outcome);
   // Blocking (runs on the worker pool): GET the manifest, verify, store, link.
   Result<registry::Digest, upstream::UpstreamFailure> fetch_manifest(
       upstream::UpstreamRegistry& client, const std::string& repository,
-      const std::string& reference);
+      const std::string& reference, const upstream::CallContext& call);
   void link_references(const std::string& upstream, const std::string& repository,
                        const std::string& manifest_body);
 

@@ -78,6 +78,15 @@ struct TuningConfig {
   uint32_t max_connections = 10000;
 };
 
+// regcache.admin_addr: an optional second listener for the operator endpoints
+// (/metrics, the status page, /healthz, /readyz). When set, /metrics and the
+// status page are served only there; the probes stay on the main listener too.
+struct AdminConfig {
+  std::string addr;  // as given; empty = no admin listener
+  std::string host;  // parsed; empty = all interfaces
+  uint16_t port = 0;
+};
+
 enum class LogLevel { trace, debug, info, warn, error };
 
 struct Config {
@@ -92,6 +101,7 @@ struct Config {
   // empty when there is none and such requests are refused.
   std::string default_upstream = "docker.io";
   TuningConfig tuning;
+  AdminConfig admin;
   // Non-fatal findings while loading (unknown keys, ignored registry:2 features).
   std::vector<std::string> warnings;
 };

@@ -226,6 +226,20 @@ void read_tuning(const Settings& settings, UpstreamConfig& upstream, TuningConfi
   timeout("regcache.idle_timeout", tuning.idle_timeout);
 }
 
+void read_admin(const Settings& settings, AdminConfig& admin) {
+  const Setting* s = settings.find("regcache.admin_addr");
+  if (s == nullptr) return;
+  admin.addr = text_of(*s);
+  if (admin.addr.empty()) return;
+  auto address = parse_listen_address(admin.addr);
+  if (!address) {
+    reject(*s,
+           fmt::format("invalid listen address {}: {}", in_quotes(admin.addr), address.error()));
+  }
+  admin.host = address->host;
+  admin.port = address->port;
+}
+
 // Checks that touch the filesystem, after every value is known to be valid so a
 // rejected configuration leaves no directory behind.
 void check_paths(const Settings& settings, const Config& config) {
@@ -280,6 +294,7 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   read_proxy(settings, proxy_upstream, warnings);
   read_http(settings, config.http);
   read_tuning(settings, proxy_upstream, config.tuning);
+  read_admin(settings, config.admin);
   proxy_upstream.egress = egress_proxy_from_environment(env);
   proxy_upstream.trust = upstream_trust_from_environment(env);
   read_upstreams(settings, proxy_upstream, config, warnings);

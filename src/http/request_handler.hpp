@@ -1,15 +1,11 @@
 #pragma once
 #include <string>
 
+#include "http/access_note.hpp"
 #include "http/beast.hpp"
 #include "http/response_writer.hpp"
 
 namespace regcache::http {
-
-// Facts about one request that the handler adds to its access-log line.
-struct AccessNote {
-  const char* cache = "none";  // hit, miss, coalesced, stale, none
-};
 
 // Everything a handler learns about one request. Passed by reference: GCC 12
 // mishandles aggregates with reference members passed by value to coroutines.
@@ -17,6 +13,7 @@ struct RequestContext {
   const Request& request;
   const std::string& client_address;
   AccessNote& note;
+  const std::string& request_id;  // X-Request-ID (the client's or a generated one)
 };
 
 // The application behind the server. `handle` must answer through the writer

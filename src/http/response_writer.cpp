@@ -21,6 +21,14 @@ ResponseWriter::ResponseWriter(beast::tcp_stream& stream, const ServerLimits& li
       version_(version),
       keep_alive_(keep_alive) {}
 
+template <class Body>
+void ResponseWriter::add_identity(bhttp::response<Body>& response) const {
+  if (!request_id_.empty()) response.set("X-Request-ID", request_id_);
+  if (note_ != nullptr && std::string_view(note_->cache) != "none") {
+    response.set("X-Cache", note_->cache);
+  }
+}
+
 void ResponseWriter::ensure_non_blocking() {
   // asio makes the socket non-blocking with its first asynchronous operation;
   // this only costs an ioctl if that has not happened yet.
@@ -33,6 +41,7 @@ void ResponseWriter::ensure_non_blocking() {
 // of a small request).
 template <class Body>
 void ResponseWriter::start_head(bhttp::response<Body>& response) {
+  add_identity(response);
   status_ = response.result_int();
   head_.clear();
   head_.reserve(512);

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 
+#include "http/access_note.hpp"
 #include "http/beast.hpp"
 #include "http/server_limits.hpp"
 
@@ -24,6 +25,13 @@ class ResponseWriter {
 
   ResponseWriter(beast::tcp_stream& stream, const ServerLimits& limits, bool head_request,
                  unsigned version, bool keep_alive);
+
+  // Every answer then carries X-Request-ID and, once the handler noted how the
+  // cache answered (`note`, may be null), X-Cache: hit|miss|coalesced|stale.
+  void identify(std::string request_id, const AccessNote* note) {
+    request_id_ = std::move(request_id);
+    note_ = note;
+  }
 
   // A complete answer with a small body (errors, JSON, manifests from memory).
   asio::awaitable<bool> send(bhttp::response<bhttp::string_body> response);
@@ -48,6 +56,8 @@ class ResponseWriter {
 
  private:
   template <class Body>
+  void add_identity(bhttp::response<Body>& response) const;
+  template <class Body>
   void start_head(bhttp::response<Body>& response);
   void ensure_non_blocking();
   // Writes `first` then `second` completely: send(2) now, the rest after waits.
@@ -65,6 +75,8 @@ class ResponseWriter {
   unsigned status_ = 0;
   uint64_t body_bytes_ = 0;
   std::string head_;  // the serialized head (and an inline body)
+  std::string request_id_;
+  const AccessNote* note_ = nullptr;
 };
 
 }  // namespace regcache::http

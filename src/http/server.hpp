@@ -9,8 +9,10 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "http/access_log.hpp"
 #include "http/beast.hpp"
 #include "http/request_handler.hpp"
+#include "http/request_record.hpp"
 #include "http/server_limits.hpp"
 
 namespace regcache::http {
@@ -28,6 +30,9 @@ class Server {
   void stop();
   uint16_t port() const;
   size_t connection_count() const;
+  // Before start(): where each request's line goes, and who else hears of it.
+  void set_access_log(AccessLog log) { access_log_ = std::move(log); }
+  void set_observer(RequestObserver* observer) { observer_ = observer; }
 
  private:
   friend class Session;
@@ -40,6 +45,8 @@ class Server {
   ServerLimits limits_;
   tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
+  AccessLog access_log_;
+  RequestObserver* observer_ = nullptr;
 
   mutable std::mutex sessions_mutex_;
   std::unordered_set<Session*> sessions_;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "http/request_id.hpp"
 #include "http/server.hpp"
 
 namespace regcache::http {
@@ -31,9 +32,18 @@ void Session::request_stop() {
 asio::awaitable<void> Session::answer_rejection(unsigned status, std::string message,
                                                 unsigned version) {
   ResponseWriter writer(stream_, server_.limits_, false, version, false);
+  const std::string request_id = generate_request_id();
+  writer.identify(request_id, nullptr);
   co_await writer.send(server_.handler_.reject(status, std::move(message)));
-  spdlog::info("access method=- path=- status={} bytes={} duration_ms=0 cache=none client={}",
-               status, writer.body_bytes_sent(), client_address_);
+  RequestRecord record;
+  record.route = "other";
+  record.cache = "none";
+  record.client = client_address_;
+  record.request_id = request_id;
+  record.status = writer.status();
+  record.bytes = writer.body_bytes_sent();
+  server_.access_log_.write(record);
+  if (server_.observer_) server_.observer_->on_request(record);
 }
 
 asio::awaitable<void> Session::run() {
@@ -69,14 +79,24 @@ asio::awaitable<void> Session::run() {
                           request.version(), keep_alive);
     AccessNote note;
     auto started = std::chrono::steady_clock::now();
-    const RequestContext context{request, client_address_, note};
+    const std::string request_id = request_id_for(request[kRequestIdHeader]);
+    writer.identify(request_id, &note);
+    const RequestContext context{request, client_address_, note, request_id};
     co_await server_.handler_.handle(context, writer);
     if (!writer.responded() || writer.head_pending()) writer.abort();
-    std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
-    spdlog::info("access method={} path={} status={} bytes={} duration_ms={:.1f} cache={} client={}",
-                 request.method_string(), request.target(),
-                 writer.status(), writer.body_bytes_sent(), took.count(), note.cache,
-                 client_address_);
+    RequestRecord record;
+    record.method = request.method_string();
+    record.target = request.target();
+    record.route = note.route;
+    record.repository = note.repository;
+    record.cache = note.cache;
+    record.client = client_address_;
+    record.request_id = request_id;
+    record.status = writer.status();
+    record.bytes = writer.body_bytes_sent();
+    record.duration = std::chrono::steady_clock::now() - started;
+    server_.access_log_.write(record);
+    if (server_.observer_) server_.observer_->on_request(record);
     if (!writer.keep_alive()) break;
     first_request = false;
   }

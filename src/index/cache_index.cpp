@@ -139,6 +139,20 @@ size_t CacheIndex::object_count() const {
   return objects_.size();
 }
 
+uint64_t CacheIndex::total_bytes() const {
+  std::shared_lock lock(mutex_);
+  uint64_t total = 0;
+  for (const auto& [hex, record] : objects_) total += record.size;
+  return total;
+}
+
+bool CacheIndex::usable() const {
+  std::lock_guard lock(db_mutex_);
+  if (db_ == nullptr) return false;
+  return sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) ==
+         SQLITE_OK;
+}
+
 std::vector<ObjectRecord> CacheIndex::objects() const {
   std::shared_lock lock(mutex_);
   std::vector<ObjectRecord> out;

@@ -53,6 +53,10 @@ class CacheIndex {
   void put_object(const ObjectRecord& record);
   void remove_object(const Digest& digest);
   size_t object_count() const;
+  // Sum of the sizes of all objects (a scan: for metrics and checks, not the request path).
+  uint64_t total_bytes() const;
+  // The database still answers a query (for /readyz).
+  bool usable() const;
   std::vector<ObjectRecord> objects() const;
 
   bool linked(const std::string& upstream, const std::string& repository,
@@ -81,7 +85,7 @@ class CacheIndex {
   std::unordered_map<std::string, TagRecord> tags_;
   std::unordered_map<std::string, int64_t> pending_access_;  // digest hex -> time
 
-  std::mutex db_mutex_;  // guards db_
+  mutable std::mutex db_mutex_;  // guards db_
   sqlite3* db_ = nullptr;
 };
 

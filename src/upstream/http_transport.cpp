@@ -43,6 +43,7 @@ class Transfer {
   }
 
   bool stalled() const { return stalled_; }
+  uint64_t body_bytes() const { return body_bytes_; }
 
  private:
   enum class Sink { undecided, discard, buffer, stream, abort };
@@ -107,6 +108,7 @@ class Transfer {
 
   size_t write(std::span<const char> bytes) {
     last_activity_ = std::chrono::steady_clock::now();
+    body_bytes_ += bytes.size();
     switch (sink_) {
       case Sink::discard:
         return bytes.size();
@@ -134,6 +136,7 @@ class Transfer {
   std::chrono::steady_clock::time_point last_activity_;
   bool stalled_ = false;
   size_t header_bytes_ = 0;
+  uint64_t body_bytes_ = 0;
   Sink sink_ = Sink::undecided;
 };
 
@@ -246,6 +249,20 @@ HttpOutcome HttpTransport::perform(const HttpRequest& request, BodyStream* strea
   std::string redirected;
   if (!out.effective_url.empty() && out.effective_url != redact_url(request.url, false)) {
     redirected = " via " + out.effective_url;
+  }
+  if (observer_ != nullptr) {
+    ExchangeRecord record;
+    record.upstream = settings_.upstream_name;
+    record.kind = request.kind;
+    record.method = method;
+    record.url = target;
+    record.request_id = request.request_id;
+    record.head = &out.head;
+    record.failed = static_cast<bool>(out.error);
+    record.error = out.error_detail;
+    record.body_bytes = transfer.body_bytes();
+    record.duration = out.duration;
+    observer_->on_exchange(record);
   }
   if (out.error) {
     spdlog::debug("upstream {}: {} {}{} -> {} (status {}) after {} ms", settings_.upstream_name,

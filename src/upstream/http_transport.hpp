@@ -17,6 +17,7 @@
 #include "config/config.hpp"
 #include "upstream/curl_handle_pool.hpp"
 #include "upstream/curl_share.hpp"
+#include "upstream/exchange_observer.hpp"
 #include "upstream/response_head.hpp"
 
 namespace regcache::upstream {
@@ -40,6 +41,8 @@ struct HttpRequest {
   std::optional<uint64_t> range_from;  // sends "Range: bytes=<n>-"
   // Bodies that are buffered (not streamed) larger than this end the transfer.
   size_t body_limit = 64 * 1024;
+  const char* kind = "other";  // for metrics and logs: manifest, blob, tags, token, ping
+  std::string request_id;      // of the client request that caused it
 };
 
 // Receives the body of the final response instead of the buffer.
@@ -85,9 +88,12 @@ class HttpTransport {
   HttpOutcome perform(const HttpRequest& request, BodyStream* stream, std::stop_token stop);
 
   const TransportSettings& settings() const { return settings_; }
+  // Before the first perform(): told of every exchange from then on.
+  void set_observer(ExchangeObserver* observer) { observer_ = observer; }
 
  private:
   const TransportSettings settings_;
+  ExchangeObserver* observer_ = nullptr;
   CurlShare share_;  // outlives pool_ (declared first)
   CurlHandlePool pool_;
 };

@@ -83,7 +83,7 @@ struct RegistryClient::Impl {
   // authentication failures become errors here.
   Result<HttpOutcome, AttemptError> exchange(const std::string& repository, HttpRequest request,
                                              BodyStream* stream, const std::stop_token& stop) {
-    auto credentials = auth.credentials_for(repository);
+    auto credentials = auth.credentials_for(repository, request.request_id);
     if (!credentials) return fail(credentials.error());
     for (int round = 0;; ++round) {
       request.auth = credentials->auth;
@@ -91,7 +91,8 @@ struct RegistryClient::Impl {
       record_quota(outcome.head);
       if (outcome.head.status() != 401 || !outcome.head.complete()) return outcome;
       if (round > 0) return fail(auth.rejected(repository, *credentials));
-      credentials = auth.after_unauthorized(repository, outcome.head, *credentials);
+      credentials =
+          auth.after_unauthorized(repository, outcome.head, *credentials, request.request_id);
       if (!credentials) return fail(credentials.error());
     }
   }
@@ -156,7 +157,8 @@ RegistryClient::RegistryClient(config::UpstreamConfig upstream, config::TuningCo
 RegistryClient::~RegistryClient() = default;
 
 Result<ManifestResponse, UpstreamFailure> RegistryClient::get_manifest(
-    const std::string& repository, const std::string& reference, bool head_only) {
+    const std::string& repository, const std::string& reference, bool head_only,
+    const CallContext& call) {
   Impl& impl = *impl_;
   const std::string what = fmt::format("manifest {}:{}", repository, reference);
   std::optional<registry::Digest> expected;
@@ -171,6 +173,8 @@ Result<ManifestResponse, UpstreamFailure> RegistryClient::get_manifest(
   request.url = impl.url("/v2/" + repository + "/manifests/" + reference);
   request.headers.push_back(kManifestAccept);
   request.body_limit = kManifestBodyLimit;
+  request.kind = "manifest";
+  request.request_id = call.request_id;
 
   return impl.with_retries<ManifestResponse>(
       what, {}, [&]() -> Result<ManifestResponse, AttemptError> {
@@ -223,7 +227,8 @@ Result<ManifestResponse, UpstreamFailure> RegistryClient::get_manifest(
 }
 
 Result<BlobInfo, UpstreamFailure> RegistryClient::head_blob(const std::string& repository,
-                                                            const std::string& digest) {
+                                                            const std::string& digest,
+                                                            const CallContext& call) {
   Impl& impl = *impl_;
   const std::string what = fmt::format("blob {}@{}", repository, digest);
   HttpRequest request;
@@ -231,6 +236,8 @@ Result<BlobInfo, UpstreamFailure> RegistryClient::head_blob(const std::string& r
   request.url = impl.url("/v2/" + repository + "/blobs/" + digest);
   request.follow_redirects = true;
   request.body_limit = kErrorBodyLimit;
+  request.kind = "blob";
+  request.request_id = call.request_id;
 
   return impl.with_retries<BlobInfo>(what, {}, [&]() -> Result<BlobInfo, AttemptError> {
     auto exchanged = impl.exchange(repository, request, nullptr, {});
@@ -251,7 +258,8 @@ Result<BlobInfo, UpstreamFailure> RegistryClient::head_blob(const std::string& r
 
 Result<BlobInfo, UpstreamFailure> RegistryClient::fetch_blob(const std::string& repository,
                                                              const std::string& digest,
-                                                             BlobSink& sink, std::stop_token stop) {
+                                                             BlobSink& sink, std::stop_token stop,
+                                                             const CallContext& call) {
   Impl& impl = *impl_;
   const std::string what = fmt::format("blob {}@{}", repository, digest);
   BlobDownload download(sink);
@@ -262,6 +270,8 @@ Result<BlobInfo, UpstreamFailure> RegistryClient::fetch_blob(const std::string& 
     request.follow_redirects = true;
     request.body_limit = kErrorBodyLimit;
     request.range_from = download.resume_from();
+    request.kind = "blob";
+    request.request_id = call.request_id;
     download.begin_attempt();
 
     auto exchanged = impl.exchange(repository, request, &download, stop);
@@ -299,13 +309,15 @@ Result<BlobInfo, UpstreamFailure> RegistryClient::fetch_blob(const std::string& 
 }
 
 Result<PassthroughResponse, UpstreamFailure> RegistryClient::list_tags(
-    const std::string& repository, const std::string& query) {
+    const std::string& repository, const std::string& query, const CallContext& call) {
   Impl& impl = *impl_;
   const std::string what = fmt::format("tags of {}", repository);
   HttpRequest request;
   request.url = impl.url("/v2/" + repository + "/tags/list");
   if (!query.empty()) request.url += (query.front() == '?' ? "" : "?") + query;
   request.body_limit = kTagListBodyLimit;
+  request.kind = "tags";
+  request.request_id = call.request_id;
 
   return impl.with_retries<PassthroughResponse>(
       what, {}, [&]() -> Result<PassthroughResponse, AttemptError> {
@@ -332,6 +344,7 @@ Result<Ok, UpstreamFailure> RegistryClient::check(const std::string& repository)
   HttpRequest request;
   request.url = impl.url("/v2/");
   request.body_limit = kErrorBodyLimit;
+  request.kind = "ping";
   return impl.with_retries<Ok>(what, {}, [&]() -> Result<Ok, AttemptError> {
     auto exchanged = impl.exchange(repository, request, nullptr, {});
     if (!exchanged) return fail(exchanged.error());
@@ -350,5 +363,9 @@ QuotaSnapshot RegistryClient::quota() const {
 }
 
 const config::UpstreamConfig& RegistryClient::upstream() const { return impl_->upstream; }
+
+void RegistryClient::set_observer(ExchangeObserver* observer) {
+  impl_->transport.set_observer(observer);
+}
 
 }  // namespace regcache::upstream

@@ -24,6 +24,7 @@
 
 #include "config/config.hpp"
 #include "upstream/blob_sink.hpp"
+#include "upstream/exchange_observer.hpp"
 #include "upstream/upstream_failure.hpp"
 #include "upstream/upstream_registry.hpp"
 #include "util/result.hpp"
@@ -46,19 +47,26 @@ class RegistryClient final : public UpstreamRegistry {
   // `repository` is the upstream's own name (e.g. "library/alpine").
   Result<ManifestResponse, UpstreamFailure> get_manifest(const std::string& repository,
                                                          const std::string& reference,
-                                                         bool head_only) override;
+                                                         bool head_only,
+                                                         const CallContext& call = {}) override;
   Result<BlobInfo, UpstreamFailure> head_blob(const std::string& repository,
-                                              const std::string& digest) override;
+                                              const std::string& digest,
+                                              const CallContext& call = {}) override;
   Result<BlobInfo, UpstreamFailure> fetch_blob(const std::string& repository,
                                                const std::string& digest, BlobSink& sink,
-                                               std::stop_token stop = {}) override;
+                                               std::stop_token stop = {},
+                                               const CallContext& call = {}) override;
   // `query` is the client's raw query string (n, last), forwarded as is.
   Result<PassthroughResponse, UpstreamFailure> list_tags(const std::string& repository,
-                                                         const std::string& query) override;
+                                                         const std::string& query,
+                                                         const CallContext& call = {}) override;
   // GET /v2/ and a token for `repository:pull` if challenged: used by health checks.
   Result<Ok, UpstreamFailure> check(const std::string& repository);
 
   QuotaSnapshot quota() const;
+  // Before the first request: told of every HTTP exchange (metrics, upstream
+  // state, the upstream-request log line).
+  void set_observer(ExchangeObserver* observer);
   const config::UpstreamConfig& upstream() const override;
 
  private:

@@ -44,7 +44,8 @@ UpstreamAuth::UpstreamAuth(const config::UpstreamConfig& upstream, HttpTransport
                            TokenCache::Now now)
     : upstream_(upstream), transport_(transport), tokens_(std::move(now)) {}
 
-Result<Credentials, AttemptError> UpstreamAuth::credentials_for(const std::string& repository) {
+Result<Credentials, AttemptError> UpstreamAuth::credentials_for(const std::string& repository,
+                                                                const std::string& request_id) {
   std::optional<AuthChallenge> known;
   {
     std::lock_guard lock(mutex_);
@@ -55,12 +56,13 @@ Result<Credentials, AttemptError> UpstreamAuth::credentials_for(const std::strin
   // A remembered challenge carries the scope of the request that got it; only
   // this request's scope matters now.
   std::erase_if(challenge.params, [](const auto& p) { return p.first == "scope"; });
-  return credentials_from(challenge, repository);
+  return credentials_from(challenge, repository, request_id);
 }
 
 Result<Credentials, AttemptError> UpstreamAuth::after_unauthorized(const std::string& repository,
                                                                    const ResponseHead& head,
-                                                                   const Credentials& sent) {
+                                                                   const Credentials& sent,
+                                                                   const std::string& request_id) {
   std::vector<AuthChallenge> challenges;
   bool malformed = false;
   auto values = head.get_all("www-authenticate");
@@ -108,7 +110,7 @@ Result<Credentials, AttemptError> UpstreamAuth::after_unauthorized(const std::st
     std::lock_guard lock(mutex_);
     challenge_ = *chosen;
   }
-  return credentials_from(*chosen, repository);
+  return credentials_from(*chosen, repository, request_id);
 }
 
 AttemptError UpstreamAuth::rejected(const std::string& repository, const Credentials& sent) {
@@ -118,7 +120,8 @@ AttemptError UpstreamAuth::rejected(const std::string& repository, const Credent
 }
 
 Result<Credentials, AttemptError> UpstreamAuth::credentials_from(const AuthChallenge& challenge,
-                                                                 const std::string& repository) {
+                                                                 const std::string& repository,
+                                                                 const std::string& request_id) {
   Credentials credentials;
   if (challenge.scheme == AuthChallenge::Scheme::basic) {
     if (!upstream_.username.empty()) {
@@ -129,7 +132,7 @@ Result<Credentials, AttemptError> UpstreamAuth::credentials_from(const AuthChall
     return credentials;
   }
   TokenKey key{challenge.realm(), challenge.service(), scope_for(repository, challenge.scope())};
-  auto token = tokens_.get(key, [this, &key] { return fetch_token(key); });
+  auto token = tokens_.get(key, [this, &key, &request_id] { return fetch_token(key, request_id); });
   if (!token) return fail(attempt_error(token.error()));
   credentials.auth.scheme = RequestAuth::Scheme::bearer;
   credentials.auth.token = std::move(token.value());
@@ -137,7 +140,8 @@ Result<Credentials, AttemptError> UpstreamAuth::credentials_from(const AuthChall
   return credentials;
 }
 
-Result<TokenCache::Fetched, UpstreamFailure> UpstreamAuth::fetch_token(const TokenKey& key) {
+Result<TokenCache::Fetched, UpstreamFailure> UpstreamAuth::fetch_token(
+    const TokenKey& key, const std::string& request_id) {
   std::string url = key.realm;
   char separator = url.find('?') == std::string::npos ? '?' : '&';
   auto add = [&](std::string_view name, const std::string& value) {
@@ -155,6 +159,8 @@ Result<TokenCache::Fetched, UpstreamFailure> UpstreamAuth::fetch_token(const Tok
   HttpRequest request;
   request.url = url;
   request.body_limit = kTokenBodyLimit;
+  request.kind = "token";
+  request.request_id = request_id;
   if (!upstream_.username.empty()) {
     request.auth.scheme = RequestAuth::Scheme::basic;
     request.auth.username = upstream_.username;

@@ -36,21 +36,26 @@ class UpstreamAuth {
                TokenCache::Now now = &TokenCache::Clock::now);
 
   // What to send with a first request for `repository` ("" for none, e.g. /v2/).
-  Result<Credentials, AttemptError> credentials_for(const std::string& repository);
+  // `request_id` goes into the token request's log line.
+  Result<Credentials, AttemptError> credentials_for(const std::string& repository,
+                                                    const std::string& request_id = {});
 
   // After a 401 to a request sent with `sent`: learns the challenge, drops a
   // rejected token and returns the credentials for one more attempt.
   Result<Credentials, AttemptError> after_unauthorized(const std::string& repository,
                                                        const ResponseHead& head,
-                                                       const Credentials& sent);
+                                                       const Credentials& sent,
+                                                       const std::string& request_id = {});
 
   // The registry rejected `sent` on the retry: forget the token and describe it.
   AttemptError rejected(const std::string& repository, const Credentials& sent);
 
  private:
   Result<Credentials, AttemptError> credentials_from(const AuthChallenge& challenge,
-                                                     const std::string& repository);
-  Result<TokenCache::Fetched, UpstreamFailure> fetch_token(const TokenKey& key);
+                                                     const std::string& repository,
+                                                     const std::string& request_id);
+  Result<TokenCache::Fetched, UpstreamFailure> fetch_token(const TokenKey& key,
+                                                           const std::string& request_id);
   std::string rejection_message(const std::string& repository) const;
 
   const config::UpstreamConfig& upstream_;

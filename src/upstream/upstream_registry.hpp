@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "upstream/blob_sink.hpp"
+#include "upstream/call_context.hpp"
 #include "upstream/upstream_failure.hpp"
 #include "util/result.hpp"
 
@@ -32,7 +33,8 @@ struct PassthroughResponse {
   std::string body;
 };
 
-// Blocking and thread-safe: called from the upstream worker threads.
+// Blocking and thread-safe: called from the upstream worker threads. `call`
+// names the client request behind the call (for the upstream-request log).
 class UpstreamRegistry {
  public:
   virtual ~UpstreamRegistry() = default;
@@ -40,15 +42,19 @@ class UpstreamRegistry {
   // `repository` is the upstream's own name (e.g. "library/alpine").
   virtual Result<ManifestResponse, UpstreamFailure> get_manifest(const std::string& repository,
                                                                  const std::string& reference,
-                                                                 bool head_only) = 0;
+                                                                 bool head_only,
+                                                                 const CallContext& call = {}) = 0;
   virtual Result<BlobInfo, UpstreamFailure> head_blob(const std::string& repository,
-                                                      const std::string& digest) = 0;
+                                                      const std::string& digest,
+                                                      const CallContext& call = {}) = 0;
   virtual Result<BlobInfo, UpstreamFailure> fetch_blob(const std::string& repository,
                                                        const std::string& digest, BlobSink& sink,
-                                                       std::stop_token stop = {}) = 0;
+                                                       std::stop_token stop = {},
+                                                       const CallContext& call = {}) = 0;
   // `query` is the client's raw query string (n, last), forwarded as is.
   virtual Result<PassthroughResponse, UpstreamFailure> list_tags(const std::string& repository,
-                                                                 const std::string& query) = 0;
+                                                                 const std::string& query,
+                                                                 const CallContext& call = {}) = 0;
   virtual const config::UpstreamConfig& upstream() const = 0;
 };
 

@@ -62,10 +62,17 @@ class FakeUpstream final : public upstream::UpstreamRegistry {
   int manifest_gets() const { std::lock_guard lock(mutex_); return manifest_gets_; }
   int manifest_heads() const { std::lock_guard lock(mutex_); return manifest_heads_; }
   config::UpstreamConfig& mutable_config() { return config_; }
+  // The request ID of every call so far, in call order.
+  std::vector<std::string> request_ids() const {
+    std::lock_guard lock(mutex_);
+    return request_ids_;
+  }
 
   Result<upstream::ManifestResponse, upstream::UpstreamFailure> get_manifest(
-      const std::string& repository, const std::string& reference, bool head_only) override {
+      const std::string& repository, const std::string& reference, bool head_only,
+      const upstream::CallContext& call = {}) override {
     std::lock_guard lock(mutex_);
+    request_ids_.push_back(call.request_id);
     ++(head_only ? manifest_heads_ : manifest_gets_);
     if (down_) return fail(unreachable());
     std::string digest = reference.starts_with("sha256:") ? reference : tags_[repository + ":" + reference];
@@ -78,8 +85,10 @@ class FakeUpstream final : public upstream::UpstreamRegistry {
   }
 
   Result<upstream::BlobInfo, upstream::UpstreamFailure> head_blob(
-      const std::string& repository, const std::string& digest) override {
+      const std::string& repository, const std::string& digest,
+      const upstream::CallContext& call = {}) override {
     std::lock_guard lock(mutex_);
+    request_ids_.push_back(call.request_id);
     ++blob_heads_;
     if (down_) return fail(unreachable());
     if (!repo_has_[repository].contains(digest)) return fail(not_found());
@@ -88,10 +97,11 @@ class FakeUpstream final : public upstream::UpstreamRegistry {
 
   Result<upstream::BlobInfo, upstream::UpstreamFailure> fetch_blob(
       const std::string& repository, const std::string& digest, upstream::BlobSink& sink,
-      std::stop_token) override {
+      std::stop_token, const upstream::CallContext& call = {}) override {
     std::string content;
     {
       std::unique_lock lock(mutex_);
+      request_ids_.push_back(call.request_id);
       ++blob_fetches_;
       if (down_) return fail(unreachable());
       if (!repo_has_[repository].contains(digest)) return fail(not_found());
@@ -111,13 +121,14 @@ class FakeUpstream final : public upstream::UpstreamRegistry {
   }
 
   Result<upstream::PassthroughResponse, upstream::UpstreamFailure> list_tags(
-      const std::string&, const std::string&) override {
+      const std::string&, const std::string&, const upstream::CallContext& = {}) override {
     return upstream::PassthroughResponse{200, "application/json", "", "{}"};
   }
 
   const config::UpstreamConfig& upstream() const override { return config_; }
 
  private:
+  std::vector<std::string> request_ids_;
   static upstream::UpstreamFailure unreachable() {
     return {upstream::FailureKind::unreachable, 0, "connection refused", {}};
   }
