@@ -14,6 +14,7 @@ test_packages=(
   docker-registry skopeo squid tinyproxy nginx docker.io containerd podman
   iproute2 util-linux curl openssl wrk procps busybox-static python3-pytest-timeout
   chromium prometheus
+  debootstrap docker-compose dpkg-dev systemd python3-yaml
 )
 
 packages=("${build_packages[@]}")

@@ -21,7 +21,8 @@ _START = ('mount -t tmpfs -o mode=755 tmpfs /run || exit 96; '
 
 
 class Dockerd:
-    def __init__(self, workdir, processes, mirror_host, name="docker", daemon_json=None):
+    def __init__(self, workdir, processes, mirror_host, storage_driver="vfs", name="docker",
+                 daemon_json=None):
         """`daemon_json`: registry settings to use instead of the default
         registry-mirrors/insecure-registries for `mirror_host` (e.g. the file
         `regcache client-config` wrote); the daemon's own paths are added to it."""
@@ -40,7 +41,7 @@ class Dockerd:
         with open(self.config_path, "w") as f:
             json.dump({
                 **registry,
-                "storage-driver": "vfs",
+                "storage-driver": storage_driver,
                 "iptables": False, "ip6tables": False, "bridge": "none",
                 "data-root": os.path.join(self.dir, "root"),
                 "exec-root": os.path.join(self.dir, "exec"),

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Container deployment tests (slow, so separate from scripts/test.sh; .ci/run runs both).
+# Builds the image from ./Dockerfile with a real dockerd inside a loopback-only network
+# namespace, starts deploy/compose/plan-a.yml with docker-compose and pulls an image
+# through the containerised regcache from a test upstream.
+#
+# Offline: the Debian 12 base image comes from debootstrap (minbase plus the runtime
+# packages the Dockerfile's final stage lists), cached as a tarball under
+# $REGCACHE_DEPLOY_CACHE (default build/deploy-cache/) and `docker import`ed by the test.
+# The build stage does not compile in the container: it takes the host-built
+# build/regcache (Dockerfile build arg PREBUILT), so no build packages are needed.
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+
+scripts/install-deps.sh --test
+if [[ ! -x build/regcache ]]; then scripts/build.sh -DREGCACHE_BUILD_TESTS=ON; fi
+
+cache=$(realpath -m "${REGCACHE_DEPLOY_CACHE:-build/deploy-cache}")
+mkdir -p "$cache"
+packages=$(sed -n 's/^ARG RUNTIME_PACKAGES="\(.*\)"$/\1/p' Dockerfile)
+[[ -n "$packages" ]] || { echo "test-deploy.sh: no RUNTIME_PACKAGES in Dockerfile" >&2; exit 1; }
+key=$(printf 'bookworm minbase %s' "$packages" | sha256sum | cut -c1-12)
+base_tar="$cache/debian-bookworm-runtime-$key.tar"
+if [[ ! -s "$base_tar" ]]; then
+  # The Debian mirror apt already uses (debootstrap needs network: before the namespace).
+  mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  mirror=${DEBOOTSTRAP_MIRROR:-${mirror:-http://deb.debian.org/debian}}
+  root=$(mktemp -d "$cache/rootfs.XXXXXX")
+  trap 'rm -rf "$root"' EXIT
+  echo "test-deploy.sh: debootstrap bookworm from $mirror (cached in $base_tar)"
+  debootstrap --variant=minbase --include="${packages// /,}" bookworm "$root" "$mirror" \
+    >"$cache/debootstrap.log" 2>&1 || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"
+  # bases for an older package list
+  find "$cache" -maxdepth 1 -name 'debian-bookworm-runtime-*.tar' ! -path "$base_tar" -delete
+  rm -rf "$root"
+  trap - EXIT
+fi
+echo "test-deploy.sh: base ready after $((SECONDS - start)) s"
+export REGCACHE_DEPLOY_BASE_TAR="$base_tar" REGCACHE_DEPLOY_TESTS=1
+
+status=0
+pytest_cmd=(/usr/bin/python3 -m pytest tests/e2e/deploy -q "$@")
+ns=""
+cleanup() {
+  if [[ -n "$ns" ]]; then
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+if [[ $(id -u) -eq 0 ]] && ip netns add "regcache-deploy-$$" 2>/dev/null; then
+  ns="regcache-deploy-$$"
+  ip -n "$ns" link set lo up
+  nsenter --net="/run/netns/$ns" "${pytest_cmd[@]}" || status=$?
+else
+  echo "test-deploy.sh: needs root for a network namespace (dockerd must not reach the internet)" >&2
+  status=1
+fi
+echo "test-deploy.sh: done in $((SECONDS - start)) s (status $status)"
+exit "$status"
