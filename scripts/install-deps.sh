@@ -12,7 +12,7 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-cryptography python3-requests
-  docker-registry skopeo squid tinyproxy nginx docker.io containerd
+  docker-registry skopeo squid tinyproxy nginx docker.io containerd podman
   iproute2 util-linux curl openssl wrk procps busybox-static python3-pytest-timeout
   chromium prometheus
   debootstrap docker-compose dpkg-dev systemd python3-yaml

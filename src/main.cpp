@@ -9,6 +9,7 @@
 #include "build_info.hpp"
 #include "cli/check.hpp"
 #include "cli/prefetch.hpp"
+#include "clientconfig/client_config_command.hpp"
 #include "config/config_loader.hpp"
 
 namespace {
@@ -66,7 +67,40 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->default_val(4);
 
+  regcache::clientconfig::ClientConfigOptions client;
+  std::string client_config_path;
+  std::string client_default;
+  auto* client_config = cli.add_subcommand(
+      "client-config",
+      "Print (or write with --output) the Docker, containerd, k3s and podman/CRI-O configuration "
+      "that makes nodes pull through this mirror");
+  client_config
+      ->add_option("--mirror,-m", client.mirror,
+                   "URL clients reach the mirror at, e.g. http://mirror.example.com:5000")
+      ->required();
+  client_config->add_option("--upstream,-u", client.upstreams,
+                            "registry to mirror (repeatable); default: every upstream in --config, "
+                            "else docker.io");
+  client_config->add_option("--config,-c", client_config_path,
+                            "the mirror's config.yml: take the upstreams and the default from it");
+  client_config->add_option("--default-upstream", client_default,
+                            "the mirror's default upstream (\"none\" for none); default: from "
+                            "--config, else docker.io when mirrored");
+  client_config->add_option("--output,-o", client.output_dir,
+                            "write the files into this directory instead of printing them");
+  client_config->add_option("--runtime,-r", client.runtimes,
+                            "only these: docker, containerd, k3s, podman (repeatable)");
+  client_config->add_flag("--containerd-override-path", client.containerd_override_path,
+                          "containerd: name the registry in the host path (override_path = true)");
+
   CLI11_PARSE(cli, argc, argv);
+
+  if (client_config->parsed()) {
+    if (!client_config_path.empty()) client.config_file = client_config_path;
+    if (client_config->count("--default-upstream") > 0) client.default_upstream = client_default;
+    return regcache::clientconfig::run_client_config(
+        client, regcache::config::process_environment(), std::cout, std::cerr);
+  }
 
   if (check->parsed()) {
     if (!check_config.empty()) check_options.config_path = check_config;

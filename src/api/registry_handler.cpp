@@ -100,7 +100,9 @@ asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& contex
     co_return;
   }
 
-  auto target = router_.route(route.repository, registry::query_param(route.query, "ns"));
+  const std::string ns = registry::percent_decode(registry::query_param(route.query, "ns"));
+  const RouteHints hints{ns, request[bhttp::field::host]};
+  auto target = router_.route(route.repository, hints);
   if (!target) {
     co_await send_error(writer, target.error());
     co_return;

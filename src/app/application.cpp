@@ -39,6 +39,22 @@ void reconcile(index::CacheIndex& index, storage::ContentStore& store) {
   if (dropped > 0) spdlog::warn("index: forgot {} entries whose files are missing", dropped);
 }
 
+void log_upstreams(const config::Config& config) {
+  for (const auto& upstream : config.upstreams) {
+    std::string also;
+    for (const auto& alias : upstream.aliases) also += (also.empty() ? "" : ", ") + alias;
+    for (const auto& host : upstream.hosts) also += (also.empty() ? "" : ", ") + ("Host " + host);
+    spdlog::info(
+        "upstream {} ({}){}{}", upstream.name, upstream.remote_url,
+        upstream.name == config.default_upstream ? "; default for requests naming no registry" : "",
+        also.empty() ? "" : "; also selected by " + also);
+  }
+  if (config.default_upstream.empty()) {
+    spdlog::info(
+        "no default upstream: requests must name their registry (path prefix, ns or Host)");
+  }
+}
+
 asio::ip::tcp::endpoint listen_endpoint(const std::string& host, uint16_t port) {
   if (host.empty()) return {asio::ip::tcp::v6(), port};
   asio::io_context resolver_io;
@@ -116,13 +132,17 @@ int Application::run() {
   sources.storage_root = config_.storage.root;
   // sources.lifecycle: the cache-lifecycle component (disk budget, GC) plugs in
   // here with an ops::LifecycleStatusSource; see ops/lifecycle_status.hpp.
-  ops::Telemetry telemetry({config_.upstream.name}, std::move(sources), events, clock);
+  std::vector<std::string> upstream_names;
+  for (const auto& upstream : config_.upstreams) upstream_names.push_back(upstream.name);
+  ops::Telemetry telemetry(std::move(upstream_names), std::move(sources), events, clock);
 
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
-  auto client = std::make_unique<upstream::RegistryClient>(config_.upstream, config_.tuning);
-  client->set_observer(&telemetry);
-  clients.push_back(std::move(client));
-  api::UpstreamRouter router(std::move(clients));
+  for (const auto& upstream : config_.upstreams) {
+    auto client = std::make_unique<upstream::RegistryClient>(upstream, config_.tuning);
+    client->set_observer(&telemetry);
+    clients.push_back(std::move(client));
+  }
+  api::UpstreamRouter router(std::move(clients), config_.default_upstream);
 
   const auto& tuning = config_.tuning;
   asio::thread_pool upstream_workers(tuning.upstream_workers);
@@ -180,11 +200,11 @@ int Application::run() {
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
   });
 
-  spdlog::info("regcache {} ({}) listening on {} port {}; upstream {} ({}); cache in {}; {} cached objects",
+  spdlog::info("regcache {} ({}) listening on {} port {}; cache in {}; {} cached objects",
                build_info::kVersion, build_info::kCommit,
                config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
-               config_.upstream.name, config_.upstream.remote_url, config_.storage.root.string(),
-               index.object_count());
+               config_.storage.root.string(), index.object_count());
+  log_upstreams(config_);
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });

@@ -149,9 +149,12 @@ std::string default_image(const config::UpstreamConfig& upstream) {
   return upstream.name == "docker.io" ? "ratelimitpreview/test:latest" : "";
 }
 
-void check_upstream(const config::Config& config, const CheckOptions& options,
-                    std::vector<CheckResult>& out) {
-  const auto& up = config.upstream;
+// One upstream of several: `--image` belongs to the default upstream, and the
+// results of each are named after it when there are several.
+void check_upstream(const config::Config& config, const config::UpstreamConfig& up,
+                    const CheckOptions& options, std::vector<CheckResult>& out) {
+  const std::string tag = config.upstreams.size() > 1 ? " (" + up.name + ")" : "";
+  const std::string image_option = up.name == config.default_upstream ? options.image : "";
   const bool https = up.remote_url.rfind("https://", 0) == 0;
   const std::string& proxy = https ? up.egress.https_proxy : up.egress.http_proxy;
   const char* variable = https ? "HTTPS_PROXY" : "HTTP_PROXY";
@@ -164,9 +167,9 @@ void check_upstream(const config::Config& config, const CheckOptions& options,
     out.push_back(std::move(result));
     if (!proxy_ok) {
       out.push_back(skipped("upstream " + up.name, "not checked: the egress proxy is unreachable"));
-      out.push_back(skipped("credentials", "not checked: the upstream cannot be reached"));
-      out.push_back(skipped("quota", "not checked: the upstream cannot be reached"));
-      out.push_back(skipped("clock", "not checked: the upstream cannot be reached"));
+      out.push_back(skipped("credentials" + tag, "not checked: the upstream cannot be reached"));
+      out.push_back(skipped("quota" + tag, "not checked: the upstream cannot be reached"));
+      out.push_back(skipped("clock" + tag, "not checked: the upstream cannot be reached"));
       return;
     }
   }
@@ -191,9 +194,9 @@ void check_upstream(const config::Config& config, const CheckOptions& options,
                               up.remote_url)
                 : "check DNS, routes and firewalls from this host to the upstream; behind a "
                   "corporate network set HTTPS_PROXY/HTTP_PROXY"));
-    out.push_back(skipped("credentials", "not checked: the upstream cannot be reached"));
-    out.push_back(skipped("quota", "not checked: the upstream cannot be reached"));
-    out.push_back(skipped("clock", "not checked: the upstream cannot be reached"));
+    out.push_back(skipped("credentials" + tag, "not checked: the upstream cannot be reached"));
+    out.push_back(skipped("quota" + tag, "not checked: the upstream cannot be reached"));
+    out.push_back(skipped("clock" + tag, "not checked: the upstream cannot be reached"));
     return;
   }
   if (status >= 500) {
@@ -207,7 +210,7 @@ void check_upstream(const config::Config& config, const CheckOptions& options,
   }
 
   // Credentials: the real token flow of the mirror.
-  std::string image_text = options.image.empty() ? default_image(up) : options.image;
+  std::string image_text = image_option.empty() ? default_image(up) : image_option;
   std::optional<ImageReference> image;
   if (!image_text.empty()) {
     if (auto parsed = parse_image_reference(image_text)) image = parsed.value();
@@ -222,24 +225,26 @@ void check_upstream(const config::Config& config, const CheckOptions& options,
   if (!checked) {
     const auto& f = checked.error();
     if (f.kind == upstream::FailureKind::unauthorized || f.kind == upstream::FailureKind::denied) {
-      out.push_back(failed("credentials", f.message,
+      out.push_back(failed("credentials" + tag, f.message,
                            up.username.empty()
                                ? "this upstream needs an account: set proxy.username and "
-                                 "proxy.password (or REGISTRY_PROXY_USERNAME/_PASSWORD)"
-                               : "correct proxy.password (or REGISTRY_PROXY_PASSWORD); for "
-                                 "Docker Hub use an access token, not the account password"));
+                                 "proxy.password (or REGISTRY_PROXY_USERNAME/_PASSWORD), or "
+                                 "username and password in its regcache.upstreams entry"
+                               : "correct proxy.password (or REGISTRY_PROXY_PASSWORD, or the "
+                                 "password of its regcache.upstreams entry); for Docker Hub use "
+                                 "an access token, not the account password"));
     } else {
-      out.push_back(failed("credentials", f.message,
+      out.push_back(failed("credentials" + tag, f.message,
                            "the token flow failed for another reason: see the message"));
     }
   } else {
     out.push_back(
-        pass("credentials", fmt::format("{} obtained a token for {}:pull", who, repository)));
+        pass("credentials" + tag, fmt::format("{} obtained a token for {}:pull", who, repository)));
   }
 
   // Quota: a HEAD of a manifest (free on Docker Hub) shows ratelimit-* headers.
   if (!image) {
-    out.push_back(skipped("quota", "pass --image to read the upstream's pull quota"));
+    out.push_back(skipped("quota" + tag, "pass --image to read the upstream's pull quota"));
   } else {
     std::string quota_repo = repository;
     auto head = client.get_manifest(quota_repo, image->reference, /*head_only=*/true);
@@ -251,20 +256,20 @@ void check_upstream(const config::Config& config, const CheckOptions& options,
           fmt::format("{} pulls left{} (ratelimit-remaining: {})", remaining,
                       limit > 0 ? fmt::format(" of {}", limit) : "", *quota.remaining);
       if (remaining <= 0) {
-        out.push_back(failed("quota", detail,
+        out.push_back(failed("quota" + tag, detail,
                              "the pull quota is spent: wait for the window to pass, or log in "
                              "with an account that has a higher limit (proxy.username)"));
       } else if (limit > 0 && remaining * 10 < limit) {
-        out.push_back({"quota", CheckStatus::warn, detail,
+        out.push_back({"quota" + tag, CheckStatus::warn, detail,
                        "less than 10% left: prefetch fewer images now, or use an account"});
       } else {
-        out.push_back(pass("quota", detail));
+        out.push_back(pass("quota" + tag, detail));
       }
     } else if (!head && head.error().kind == upstream::FailureKind::too_many_requests) {
-      out.push_back(failed("quota", head.error().message,
+      out.push_back(failed("quota" + tag, head.error().message,
                            "the pull quota is spent: wait, or use an account with a higher limit"));
     } else {
-      out.push_back(pass("quota", fmt::format("{} announces no pull quota", up.name)));
+      out.push_back(pass("quota" + tag, fmt::format("{} announces no pull quota", up.name)));
     }
   }
 
@@ -272,7 +277,7 @@ void check_upstream(const config::Config& config, const CheckOptions& options,
   auto date = answer.head.get("date");
   auto upstream_time = date ? parse_http_date(*date) : std::nullopt;
   if (!upstream_time) {
-    out.push_back(skipped("clock", "the upstream sent no Date header to compare with"));
+    out.push_back(skipped("clock" + tag, "the upstream sent no Date header to compare with"));
   } else {
     const int64_t skew = static_cast<int64_t>(std::time(nullptr)) - *upstream_time;
     const int64_t magnitude = skew < 0 ? -skew : skew;
@@ -281,11 +286,11 @@ void check_upstream(const config::Config& config, const CheckOptions& options,
                                    : fmt::format("{} s {} the upstream's clock", magnitude,
                                                  skew > 0 ? "ahead of" : "behind");
     if (magnitude > options.clock_skew_limit_seconds) {
-      out.push_back(failed("clock", detail,
+      out.push_back(failed("clock" + tag, detail,
                            "synchronise the clock (chrony, systemd-timesyncd or ntpd): tokens "
                            "are rejected as expired or not yet valid"));
     } else {
-      out.push_back(pass("clock", detail));
+      out.push_back(pass("clock" + tag, detail));
     }
   }
 }
@@ -447,7 +452,7 @@ std::vector<CheckResult> run_checks(const CheckOptions& options) {
     }
     if (loaded) {
       out.push_back(check_storage(*loaded));
-      check_upstream(*loaded, options, out);
+      for (const auto& up : loaded->upstreams) check_upstream(*loaded, up, options, out);
     }
   }
   if (!options.mirror_url.empty()) check_mirror(options, out);

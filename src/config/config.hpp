@@ -48,14 +48,19 @@ struct UpstreamTrust {
   std::filesystem::path ca_dir;
 };
 
+// One upstream registry: from the `proxy:` section or an entry of regcache.upstreams.
 struct UpstreamConfig {
-  std::string name = "docker.io";                           // routing name
-  std::string remote_url = "https://registry-1.docker.io";  // proxy.remoteurl, no trailing '/'
-  std::string username;                                     // proxy.username
-  std::string password;                                     // proxy.password
-  Seconds ttl = std::chrono::hours(168);                    // proxy.ttl; 0 = never expire
-  Seconds tag_revalidate = Seconds(60);                     // regcache.tag_revalidate
-  bool docker_hub_library_rule = true;  // "alpine" -> "library/alpine" (Docker Hub only)
+  std::string name = "docker.io";                           // routing name, lower case
+  std::string remote_url = "https://registry-1.docker.io";  // no trailing '/'
+  std::string username;
+  std::string password;
+  Seconds ttl = std::chrono::hours(168);  // 0 = never expire
+  Seconds tag_revalidate = Seconds(60);   // regcache.tag_revalidate unless set per upstream
+  bool docker_hub_library_rule = true;    // "alpine" -> "library/alpine" (Docker Hub only)
+  // Other names that select this upstream as a path prefix or `ns` value ("k8s",
+  // "index.docker.io"), and Host header names that select it ("ghcr.mirror.example.com").
+  std::vector<std::string> aliases;
+  std::vector<std::string> hosts;
   EgressProxy egress;
   UpstreamTrust trust;
 };
@@ -89,7 +94,12 @@ struct Config {
   std::string log_format = "text";      // log.formatter: text | json
   HttpConfig http;
   StorageConfig storage;
-  UpstreamConfig upstream;  // the `proxy:` section: the Docker Hub (default) upstream
+  // Every upstream, in the order configured: the `proxy:` section's first (when it
+  // names one), then regcache.upstreams. Never empty; names and aliases are unique.
+  std::vector<UpstreamConfig> upstreams{UpstreamConfig{}};
+  // The upstream for requests that name no registry (Docker's registry-mirrors);
+  // empty when there is none and such requests are refused.
+  std::string default_upstream = "docker.io";
   TuningConfig tuning;
   AdminConfig admin;
   // Non-fatal findings while loading (unknown keys, ignored registry:2 features).

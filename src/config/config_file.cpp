@@ -101,6 +101,7 @@ class FileReader {
         read_mapping(node, path);
         return;
       case KeyKind::value:
+      case KeyKind::structured:
         if (node.IsNull()) return;  // "key:" with nothing after it: the default
         settings_.values[path] = Setting{node, where(path)};
         return;

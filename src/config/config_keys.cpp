@@ -86,6 +86,8 @@ constexpr std::array kKeys{
     KeySpec{"regcache.max_header_bytes", value},
     KeySpec{"regcache.max_connections", value},
     KeySpec{"regcache.admin_addr", value},
+    KeySpec{"regcache.upstreams", structured},
+    KeySpec{"regcache.default_upstream", value},
 };
 
 }  // namespace

@@ -11,11 +11,12 @@
 namespace regcache::config {
 
 enum class KeyKind {
-  section,     // a mapping of further keys
-  value,       // a single value regcache reads
-  header_map,  // http.headers: header name -> list of values (or one value)
-  unused,      // a registry:2 key regcache knowingly ignores: one warning, not descended
-  unsupported, // a registry:2 key whose absence would weaken security: refuse to start
+  section,      // a mapping of further keys
+  value,        // a single value regcache reads
+  header_map,   // http.headers: header name -> list of values (or one value)
+  structured,   // a list or mapping read as a whole by its reader; from the environment as YAML
+  unused,       // a registry:2 key regcache knowingly ignores: one warning, not descended
+  unsupported,  // a registry:2 key whose absence would weaken security: refuse to start
 };
 
 struct KeySpec {

@@ -14,6 +14,7 @@
 #include "config/quote.hpp"
 #include "config/remote_url.hpp"
 #include "config/settings.hpp"
+#include "config/upstream_list.hpp"
 #include "config/url.hpp"
 
 extern char** environ;
@@ -279,7 +280,8 @@ std::optional<std::filesystem::path> configuration_path_from_environment(const E
   return std::filesystem::path(it->second);
 }
 
-Config load_config(const std::optional<std::filesystem::path>& file, const Environment& env) {
+Config load_config(const std::optional<std::filesystem::path>& file, const Environment& env,
+                   LoadOptions options) {
   Settings settings;
   if (file && !file->empty()) read_config_file(*file, settings);
   apply_environment_overrides(env, settings);
@@ -288,13 +290,15 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   std::vector<std::string> warnings = std::move(settings.warnings);
   read_general(settings, config, warnings);
   read_storage(settings, config.storage);
-  read_proxy(settings, config.upstream, warnings);
+  UpstreamConfig proxy_upstream;
+  read_proxy(settings, proxy_upstream, warnings);
   read_http(settings, config.http);
-  read_tuning(settings, config.upstream, config.tuning);
+  read_tuning(settings, proxy_upstream, config.tuning);
   read_admin(settings, config.admin);
-  config.upstream.egress = egress_proxy_from_environment(env);
-  config.upstream.trust = upstream_trust_from_environment(env);
-  check_paths(settings, config);
+  proxy_upstream.egress = egress_proxy_from_environment(env);
+  proxy_upstream.trust = upstream_trust_from_environment(env);
+  read_upstreams(settings, proxy_upstream, config, warnings);
+  if (options.check_paths) check_paths(settings, config);
   config.warnings = std::move(warnings);
   return config;
 }

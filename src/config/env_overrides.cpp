@@ -75,6 +75,10 @@ class EnvironmentReader {
       settings_.values[path] = Setting{YAML::Node(value), where(name)};
       return;
     }
+    if (spec != nullptr && spec->kind == KeyKind::structured) {
+      settings_.values[path] = Setting{load_yaml(name, value), where(name)};
+      return;
+    }
     unknown(name);
   }
 
@@ -141,6 +145,7 @@ class EnvironmentReader {
           }
           break;
         case KeyKind::header_map:
+        case KeyKind::structured:
           break;  // handled above
       }
     }

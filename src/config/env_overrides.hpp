@@ -5,9 +5,10 @@
 //  - REGISTRY_HTTP_HEADERS (a YAML mapping) and REGISTRY_HTTP_HEADERS_<NAME>
 //    (a YAML list or a single value) for http.headers;
 //  - REGISTRY_STORAGE=filesystem; any other driver is an error;
-//  - REGCACHE_<KEY> for regcache's own section (REGCACHE_TAG_REVALIDATE=5m).
+//  - REGCACHE_<KEY> for regcache's own section (REGCACHE_TAG_REVALIDATE=5m);
+//    REGCACHE_UPSTREAMS is YAML (a list, like regcache.upstreams in the file).
 // Values are taken literally (registry:2 parses them as YAML, which would turn a
-// password such as "#abc" into nothing); only the headers are YAML.
+// password such as "#abc" into nothing); only the headers and the upstream list are YAML.
 // Unknown REGISTRY_* / REGCACHE_* variables and registry:2 keys regcache does not
 // use become warnings that name the variable, never its value.
 

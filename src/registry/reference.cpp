@@ -44,6 +44,43 @@ bool is_valid_repository_name(std::string_view name) {
   }
 }
 
+bool is_valid_registry_host(std::string_view host) {
+  if (host.empty() || host.size() > 259) return false;
+  if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+    const auto port = host.substr(colon + 1);
+    if (port.empty() || port.size() > 5) return false;
+    unsigned value = 0;
+    for (char c : port) {
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value == 0 || value > 65535) return false;
+    host = host.substr(0, colon);
+  }
+  size_t start = 0;
+  while (true) {
+    const size_t dot = host.find('.', start);
+    const auto label = host.substr(start, dot == std::string_view::npos ? host.npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!is_lower_alnum(c) && c != '-') return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+bool is_valid_mirrored_name(std::string_view name) {
+  const auto slash = name.find('/');
+  const auto first = name.substr(0, slash);
+  if (slash != std::string_view::npos && first.find(':') != std::string_view::npos) {
+    return is_valid_registry_host(first) && is_valid_repository_name(name.substr(slash + 1));
+  }
+  return is_valid_repository_name(name);
+}
+
 bool is_valid_tag(std::string_view tag) {
   if (tag.empty() || tag.size() > 128) return false;
   auto word = [](char c) {

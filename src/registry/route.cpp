@@ -40,6 +40,28 @@ std::string query_param(std::string_view query, std::string_view key) {
   return {};
 }
 
+std::string percent_decode(std::string_view text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else if (text[i] == '+') {
+      out += ' ';
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 RouteResult parse_route(std::string_view target) {
   RouteResult result;
   auto qpos = target.find('?');
@@ -72,7 +94,7 @@ RouteResult parse_route(std::string_view target) {
     return result;  // not_found
   }
 
-  if (!is_valid_repository_name(name)) {
+  if (!is_valid_mirrored_name(name)) {
     return failure(ErrorCode::name_invalid, "invalid repository name");
   }
   result.route.repository = std::string(name);

@@ -41,4 +41,8 @@ RouteResult parse_route(std::string_view target);
 // Value of `key` in a raw query string (no percent-decoding), or empty.
 std::string query_param(std::string_view query, std::string_view key);
 
+// A query value with %XX escapes and '+' decoded (containerd sends
+// `ns=registry.local%3A5000`); malformed escapes are kept as written.
+std::string percent_decode(std::string_view text);
+
 }  // namespace regcache::registry

@@ -21,18 +21,26 @@ _START = ('mount -t tmpfs -o mode=755 tmpfs /run || exit 96; '
 
 
 class Dockerd:
-    def __init__(self, workdir, processes, mirror_host, storage_driver="vfs"):
-        self.dir = os.path.join(workdir, "docker")
+    def __init__(self, workdir, processes, mirror_host, storage_driver="vfs", name="docker",
+                 daemon_json=None):
+        """`daemon_json`: registry settings to use instead of the default
+        registry-mirrors/insecure-registries for `mirror_host` (e.g. the file
+        `regcache client-config` wrote); the daemon's own paths are added to it."""
+        self.name = name
+        self.dir = os.path.join(workdir, name)
         self.processes = processes
         for sub in ("root", "exec", "etc", "client"):
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
         self.socket = os.path.join(self.dir, "docker.sock")
         self.log_path = os.path.join(self.dir, "dockerd.log")
         self.config_path = os.path.join(self.dir, "daemon.json")
+        registry = daemon_json if daemon_json is not None else {
+            "registry-mirrors": [f"http://{mirror_host}"],
+            "insecure-registries": [mirror_host],
+        }
         with open(self.config_path, "w") as f:
             json.dump({
-                "registry-mirrors": [f"http://{mirror_host}"],
-                "insecure-registries": [mirror_host],
+                **registry,
                 "storage-driver": storage_driver,
                 "iptables": False, "ip6tables": False, "bridge": "none",
                 "data-root": os.path.join(self.dir, "root"),
@@ -48,7 +56,7 @@ class Dockerd:
 
     def start(self, timeout=60):
         self.daemon = self.processes.start(
-            "dockerd",
+            f"dockerd-{self.name}",
             ["unshare", "-m", "--propagation", "private", "sh", "-c", _START,
              os.path.join(self.dir, "etc"), self.config_path],
             self.log_path)

@@ -28,7 +28,7 @@ class Request:
 
 
 class Upstream:
-    def __init__(self, name, workdir, processes, token_server, storage=None):
+    def __init__(self, name, workdir, processes, token_server, storage=None, auth=True):
         self.name = name
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
@@ -39,16 +39,18 @@ class Upstream:
         self.host = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.host}"
         self.log_path = os.path.join(self.dir, "registry.log")
-        self.config_path = yamlfile.write(os.path.join(self.dir, "config.yml"), {
+        config = {
             "version": 0.1,
             "log": {"level": "info", "fields": {"service": name}},
             "storage": {"filesystem": {"rootdirectory": self.storage},
                         "delete": {"enabled": True}},
             "http": {"addr": self.host, "headers": {"X-Content-Type-Options": ["nosniff"]}},
-            "auth": {"token": {"realm": token_server.realm, "service": "registry.lab",
-                               "issuer": "lab-issuer",
-                               "rootcertbundle": token_server.cert_path}},
-        })
+        }
+        if auth:  # token auth like Docker Hub; without it, anonymous pull and push
+            config["auth"] = {"token": {"realm": token_server.realm, "service": "registry.lab",
+                                        "issuer": "lab-issuer",
+                                        "rootcertbundle": token_server.cert_path}}
+        self.config_path = yamlfile.write(os.path.join(self.dir, "config.yml"), config)
         self.daemon = None
 
     def start(self):

@@ -27,9 +27,16 @@ def _emit(value, indent, out):
                 out.append(f"{pad}{key}: {_scalar(item)}")
     elif isinstance(value, list):
         for item in value:
-            if isinstance(item, (dict, list)):
-                raise ValueError("lists of mappings are not needed by registry configs")
-            out.append(f"{pad}- {_scalar(item)}")
+            if isinstance(item, dict) and item:
+                # "- key: value" with the mapping's other keys aligned under the first
+                entry = []
+                _emit(item, indent + 1, entry)
+                entry[0] = f"{pad}- {entry[0][len(pad) + 2:]}"
+                out.extend(entry)
+            elif isinstance(item, (dict, list)):
+                raise ValueError("nested or empty lists/mappings in a list are not supported")
+            else:
+                out.append(f"{pad}- {_scalar(item)}")
 
 
 def dumps(config):

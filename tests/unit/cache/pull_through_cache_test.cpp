@@ -215,4 +215,39 @@ TEST_F(PullThroughCacheTest, ManifestByDigestIsVerifiedAndCached) {
   EXPECT_EQ(second.outcome, CacheOutcome::hit);
 }
 
+// One cache, several upstreams: content is stored once by digest, but a
+// repository of one upstream is never served what only another upstream has,
+// even under the same repository name.
+TEST_F(PullThroughCacheTest, UpstreamsShareContentButNotRepositories) {
+  test_support::FakeUpstream other;
+  other.mutable_config().name = "other.io";
+
+  auto layer = upstream_.add_blob("team/app", "private layer of fake.io");
+  auto first = blob("team/app", layer);
+  ASSERT_TRUE(first.fetch);
+  ASSERT_EQ(wait_done(*first.fetch), InflightFetch::State::complete);
+
+  auto refused = run(cache_.blob(other, "team/app", *Digest::parse(layer), false));
+  ASSERT_TRUE(refused.error) << "same repository name, other upstream: not confirmed";
+  EXPECT_EQ(refused.error->code, registry::ErrorCode::blob_unknown);
+  EXPECT_EQ(other.blob_heads(), 1) << "the other upstream was asked";
+  EXPECT_EQ(other.blob_fetches(), 0);
+
+  other.add_blob("mirror/app", "private layer of fake.io");  // same bytes, other upstream
+  auto shared = run(cache_.blob(other, "mirror/app", *Digest::parse(layer), false));
+  ASSERT_FALSE(shared.error);
+  EXPECT_EQ(shared.outcome, CacheOutcome::hit) << "one copy serves both upstreams";
+  EXPECT_EQ(other.blob_fetches(), 0);
+  EXPECT_EQ(upstream_.blob_fetches(), 1);
+
+  // Tags are per upstream: the same repository and tag may mean different images.
+  auto mine = upstream_.add_manifest("team/app", "1", R"({"schemaVersion":2,"mine":1})");
+  auto theirs = other.add_manifest("team/app", "1", R"({"schemaVersion":2,"theirs":1})");
+  EXPECT_EQ(manifest("team/app", "1").digest, mine);
+  EXPECT_EQ(run(cache_.manifest(other, "team/app", "1", false)).digest, theirs);
+  auto by_digest = run(cache_.manifest(other, "team/app", mine, true));
+  ASSERT_TRUE(by_digest.error) << "a cached manifest of fake.io is not other.io's";
+  EXPECT_EQ(by_digest.error->code, registry::ErrorCode::manifest_unknown);
+}
+
 }  // namespace

@@ -114,14 +114,14 @@ TEST_F(LoadConfig, DefaultsWithoutAFile) {
   EXPECT_EQ(config.http.port, 5000);
   EXPECT_THAT(config.http.headers, IsEmpty());
   EXPECT_TRUE(config.http.tls.certificate.empty());
-  EXPECT_EQ(config.upstream.name, "docker.io");
-  EXPECT_EQ(config.upstream.remote_url, "https://registry-1.docker.io");
-  EXPECT_TRUE(config.upstream.docker_hub_library_rule);
-  EXPECT_EQ(config.upstream.ttl, 168h);
-  EXPECT_EQ(config.upstream.tag_revalidate, 60s);
-  EXPECT_EQ(config.upstream.username, "");
-  EXPECT_EQ(config.upstream.password, "");
-  EXPECT_EQ(config.upstream.egress.https_proxy, "");
+  EXPECT_EQ(config.upstreams.at(0).name, "docker.io");
+  EXPECT_EQ(config.upstreams.at(0).remote_url, "https://registry-1.docker.io");
+  EXPECT_TRUE(config.upstreams.at(0).docker_hub_library_rule);
+  EXPECT_EQ(config.upstreams.at(0).ttl, 168h);
+  EXPECT_EQ(config.upstreams.at(0).tag_revalidate, 60s);
+  EXPECT_EQ(config.upstreams.at(0).username, "");
+  EXPECT_EQ(config.upstreams.at(0).password, "");
+  EXPECT_EQ(config.upstreams.at(0).egress.https_proxy, "");
   EXPECT_EQ(config.tuning.io_threads, defaults.tuning.io_threads);
   EXPECT_EQ(config.tuning.upstream_workers, defaults.tuning.upstream_workers);
   EXPECT_EQ(config.tuning.idle_timeout, defaults.tuning.idle_timeout);
@@ -132,7 +132,7 @@ TEST_F(LoadConfig, EmptyFileGivesDefaults) {
   for (std::string_view empty : {"", "\n", "# only a comment\n", "---\n"}) {
     const Config config = load_config(write(empty), env());
     EXPECT_EQ(config.http.port, 5000) << empty;
-    EXPECT_EQ(config.upstream.name, "docker.io") << empty;
+    EXPECT_EQ(config.upstreams.at(0).name, "docker.io") << empty;
     EXPECT_THAT(config.warnings, IsEmpty()) << empty;
   }
 }
@@ -143,10 +143,10 @@ TEST_F(LoadConfig, SampleFileLoadsWithoutWarnings) {
   EXPECT_EQ(config.log_level, LogLevel::info);
   EXPECT_EQ(config.storage.root, dir_.path() / "storage");
   EXPECT_TRUE(config.storage.delete_enabled);
-  EXPECT_EQ(config.upstream.remote_url, "https://registry-1.docker.io");
-  EXPECT_EQ(config.upstream.name, "docker.io");
-  EXPECT_TRUE(config.upstream.docker_hub_library_rule);
-  EXPECT_EQ(config.upstream.ttl, 168h);
+  EXPECT_EQ(config.upstreams.at(0).remote_url, "https://registry-1.docker.io");
+  EXPECT_EQ(config.upstreams.at(0).name, "docker.io");
+  EXPECT_TRUE(config.upstreams.at(0).docker_hub_library_rule);
+  EXPECT_EQ(config.upstreams.at(0).ttl, 168h);
   EXPECT_EQ(config.http.host, "");
   EXPECT_EQ(config.http.port, 5000);
   EXPECT_THAT(config.http.headers,
@@ -211,12 +211,12 @@ regcache:
   EXPECT_EQ(config.log_format, "json");
   EXPECT_EQ(config.storage.root, dir_.path() / "store");
   EXPECT_TRUE(config.storage.delete_enabled);
-  EXPECT_EQ(config.upstream.remote_url, "https://ghcr.io:443");
-  EXPECT_EQ(config.upstream.name, "ghcr.io:443");
-  EXPECT_FALSE(config.upstream.docker_hub_library_rule);
-  EXPECT_EQ(config.upstream.username, "mirror");
-  EXPECT_EQ(config.upstream.password, "s3cr3t: #x");
-  EXPECT_EQ(config.upstream.ttl, 90min);
+  EXPECT_EQ(config.upstreams.at(0).remote_url, "https://ghcr.io:443");
+  EXPECT_EQ(config.upstreams.at(0).name, "ghcr.io:443");
+  EXPECT_FALSE(config.upstreams.at(0).docker_hub_library_rule);
+  EXPECT_EQ(config.upstreams.at(0).username, "mirror");
+  EXPECT_EQ(config.upstreams.at(0).password, "s3cr3t: #x");
+  EXPECT_EQ(config.upstreams.at(0).ttl, 90min);
   EXPECT_EQ(config.http.addr, "[::1]:5443");
   EXPECT_EQ(config.http.host, "::1");
   EXPECT_EQ(config.http.port, 5443);
@@ -225,7 +225,7 @@ regcache:
                           Pair("X-Multi", ElementsAre("one", "two")), Pair("X-Empty", IsEmpty())));
   EXPECT_EQ(config.http.tls.certificate, certificate);
   EXPECT_EQ(config.http.tls.key, key);
-  EXPECT_EQ(config.upstream.tag_revalidate, 5min);
+  EXPECT_EQ(config.upstreams.at(0).tag_revalidate, 5min);
   EXPECT_EQ(config.tuning.io_threads, 4u);
   EXPECT_EQ(config.tuning.upstream_workers, 64u);
   EXPECT_EQ(config.tuning.upstream_connect_timeout, 5s);
@@ -262,9 +262,9 @@ TEST_F(LoadConfig, LogstashFormatterWarnsAndUsesText) {
 TEST_F(LoadConfig, OtherUpstreamIsNamedByHostAndPort) {
   const Config config =
       load_config(write("proxy:\n  remoteurl: http://registry.local:5001/\n"), env());
-  EXPECT_EQ(config.upstream.remote_url, "http://registry.local:5001");
-  EXPECT_EQ(config.upstream.name, "registry.local:5001");
-  EXPECT_FALSE(config.upstream.docker_hub_library_rule);
+  EXPECT_EQ(config.upstreams.at(0).remote_url, "http://registry.local:5001");
+  EXPECT_EQ(config.upstreams.at(0).name, "registry.local:5001");
+  EXPECT_FALSE(config.upstreams.at(0).docker_hub_library_rule);
 }
 
 TEST_F(LoadConfig, DockerHubAliasesAreDockerIo) {
@@ -272,26 +272,26 @@ TEST_F(LoadConfig, DockerHubAliasesAreDockerIo) {
     const Config config = load_config(std::nullopt, {{"REGISTRY_PROXY_REMOTEURL", url},
                                                      {"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY",
                                                       (dir_.path() / "storage").string()}});
-    EXPECT_EQ(config.upstream.name, "docker.io") << url;
-    EXPECT_TRUE(config.upstream.docker_hub_library_rule) << url;
+    EXPECT_EQ(config.upstreams.at(0).name, "docker.io") << url;
+    EXPECT_TRUE(config.upstreams.at(0).docker_hub_library_rule) << url;
   }
 }
 
 TEST_F(LoadConfig, SubSecondDurationsRoundUp) {
   const Config config = load_config(
       write("proxy:\n  ttl: 500ms\nregcache:\n  upstream_connect_timeout: 1500ms\n"), env());
-  EXPECT_EQ(config.upstream.ttl, 1s);
+  EXPECT_EQ(config.upstreams.at(0).ttl, 1s);
   EXPECT_EQ(config.tuning.upstream_connect_timeout, 2s);
 }
 
 TEST_F(LoadConfig, ZeroTtlMeansNeverExpire) {
-  EXPECT_EQ(load_config(write("proxy:\n  ttl: 0\n"), env()).upstream.ttl, 0s);
+  EXPECT_EQ(load_config(write("proxy:\n  ttl: 0\n"), env()).upstreams.at(0).ttl, 0s);
 }
 
 TEST_F(LoadConfig, NullValuesKeepTheDefault) {
   const Config config = load_config(write("proxy:\n  remoteurl:\n  ttl: ~\nhttp:\nlog:\n"), env());
-  EXPECT_EQ(config.upstream.remote_url, "https://registry-1.docker.io");
-  EXPECT_EQ(config.upstream.ttl, 168h);
+  EXPECT_EQ(config.upstreams.at(0).remote_url, "https://registry-1.docker.io");
+  EXPECT_EQ(config.upstreams.at(0).ttl, 168h);
   EXPECT_THAT(config.warnings, IsEmpty());
 }
 
@@ -324,12 +324,12 @@ TEST_F(LoadConfig, EnvironmentBeatsTheFile) {
                            {"REGCACHE_MAX_CONNECTIONS", "100"},
                        });
   EXPECT_THAT(config.warnings, IsEmpty());
-  EXPECT_EQ(config.upstream.remote_url, "https://quay.io");
-  EXPECT_EQ(config.upstream.name, "quay.io");
-  EXPECT_FALSE(config.upstream.docker_hub_library_rule);
-  EXPECT_EQ(config.upstream.username, "robot");
-  EXPECT_EQ(config.upstream.password, "#not-a-comment");
-  EXPECT_EQ(config.upstream.ttl, 24h);
+  EXPECT_EQ(config.upstreams.at(0).remote_url, "https://quay.io");
+  EXPECT_EQ(config.upstreams.at(0).name, "quay.io");
+  EXPECT_FALSE(config.upstreams.at(0).docker_hub_library_rule);
+  EXPECT_EQ(config.upstreams.at(0).username, "robot");
+  EXPECT_EQ(config.upstreams.at(0).password, "#not-a-comment");
+  EXPECT_EQ(config.upstreams.at(0).ttl, 24h);
   EXPECT_EQ(config.http.host, "127.0.0.1");
   EXPECT_EQ(config.http.port, 0);
   EXPECT_EQ(config.log_level, LogLevel::warn);
@@ -339,7 +339,7 @@ TEST_F(LoadConfig, EnvironmentBeatsTheFile) {
   EXPECT_FALSE(config.storage.delete_enabled);
   EXPECT_EQ(config.http.tls.certificate, certificate);
   EXPECT_EQ(config.http.tls.key, key);
-  EXPECT_EQ(config.upstream.tag_revalidate, 5min);
+  EXPECT_EQ(config.upstreams.at(0).tag_revalidate, 5min);
   EXPECT_EQ(config.tuning.io_threads, 2u);
   EXPECT_EQ(config.tuning.upstream_workers, 8u);
   EXPECT_EQ(config.tuning.idle_timeout, 30s);
@@ -404,9 +404,9 @@ TEST_F(LoadConfig, EgressProxyFromEnvironment) {
   environment["https_proxy"] = "http://ignored:1";
   environment["no_proxy"] = "localhost,.corp";
   const Config config = load_config(std::nullopt, environment);
-  EXPECT_EQ(config.upstream.egress.https_proxy, "http://proxy.corp:3128");
-  EXPECT_EQ(config.upstream.egress.http_proxy, "");
-  EXPECT_EQ(config.upstream.egress.no_proxy, "localhost,.corp");
+  EXPECT_EQ(config.upstreams.at(0).egress.https_proxy, "http://proxy.corp:3128");
+  EXPECT_EQ(config.upstreams.at(0).egress.http_proxy, "");
+  EXPECT_EQ(config.upstreams.at(0).egress.no_proxy, "localhost,.corp");
   EXPECT_THAT(config.warnings, IsEmpty());
 }
 
@@ -489,7 +489,7 @@ regcache:
 
 TEST_F(LoadConfig, DuplicateKeysWarnAndTheLastWins) {
   const Config config = load_config(write("proxy:\n  ttl: 1h\nproxy:\n  ttl: 2h\n"), env());
-  EXPECT_EQ(config.upstream.ttl, 2h);
+  EXPECT_EQ(config.upstreams.at(0).ttl, 2h);
   EXPECT_THAT(config.warnings,
               ElementsAre(config_name() + ": proxy: duplicate key (the last one wins)"));
 }
@@ -739,8 +739,8 @@ TEST_F(LoadConfig, UpstreamTrustFromSslCertVariables) {
   environment["SSL_CERT_FILE"] = ca.string();
   environment["SSL_CERT_DIR"] = dir_.path().string();
   auto config = load_config(std::nullopt, environment);
-  EXPECT_EQ(config.upstream.trust.ca_file, ca);
-  EXPECT_EQ(config.upstream.trust.ca_dir, dir_.path());
+  EXPECT_EQ(config.upstreams.at(0).trust.ca_file, ca);
+  EXPECT_EQ(config.upstreams.at(0).trust.ca_dir, dir_.path());
   EXPECT_THAT(error_of_env({{"SSL_CERT_FILE", (dir_.path() / "missing.crt").string()}}),
               HasSubstr("environment SSL_CERT_FILE:"));
 }

@@ -84,3 +84,27 @@ TEST(QueryParam, FindsExactKey) {
   EXPECT_EQ(query_param("", "ns"), "");
   EXPECT_EQ(query_param("flag&ns=x", "ns"), "x");
 }
+
+TEST(Route, RegistryHostWithPortMayPrefixTheName) {
+  auto r = parse_route("/v2/registry.local:5000/team/app/manifests/1");
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.route.repository, "registry.local:5000/team/app");
+  r = parse_route("/v2/ghcr.io/owner/app/blobs/" + kDigest);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.route.repository, "ghcr.io/owner/app");
+
+  EXPECT_EQ(parse_route("/v2/registry.local:5000/manifests/1").error, ErrorCode::name_invalid)
+      << "a host alone is not a name";
+  EXPECT_EQ(parse_route("/v2/registry.local:0/app/manifests/1").error, ErrorCode::name_invalid);
+  EXPECT_EQ(parse_route("/v2/reg_istry:5000/app/manifests/1").error, ErrorCode::name_invalid);
+  EXPECT_EQ(parse_route("/v2/app/x:5000/manifests/1").error, ErrorCode::name_invalid)
+      << "only the first component may carry a port";
+}
+
+TEST(PercentDecode, DecodesEscapesAndKeepsMalformedOnes) {
+  EXPECT_EQ(percent_decode("registry.local%3A5000"), "registry.local:5000");
+  EXPECT_EQ(percent_decode("docker.io"), "docker.io");
+  EXPECT_EQ(percent_decode("a%2"), "a%2");
+  EXPECT_EQ(percent_decode("a%zz"), "a%zz");
+  EXPECT_EQ(percent_decode("a+b"), "a b");
+}
