@@ -2,6 +2,7 @@
 # Installs what regcache needs from Debian 12's packages (apt only).
 #   scripts/install-deps.sh          build and run dependencies
 #   scripts/install-deps.sh --test   plus everything the test suites start
+#   scripts/install-deps.sh --bench  plus what bench/run.sh starts and measures with
 set -euo pipefail
 
 build_packages=(
@@ -16,10 +17,15 @@ test_packages=(
   chromium prometheus
   debootstrap docker-compose dpkg-dev systemd python3-yaml
 )
+bench_packages=(
+  python3 python3-requests docker-registry skopeo nginx wrk curl procps iproute2 util-linux
+)
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   packages+=("${test_packages[@]}")
+elif [[ "${1:-}" == "--bench" ]]; then
+  packages+=("${bench_packages[@]}")
 fi
 
 missing=()
