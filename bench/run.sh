@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # regcache's benchmark against registry:2 (proxy mode) and nginx: see bench/README.md.
-#   bench/run.sh            full run (3 alternating rounds, under 15 minutes)
+#   bench/run.sh            full run (alternating rounds, about 13 minutes)
 #   bench/run.sh --quick    one short round (under 2 minutes)
 # Other options go to bench/bench.py (--rounds N, --only warm,small,..., --keep).
 # REGCACHE_BIN=path uses that binary instead of building one into build-bench/.
