@@ -37,20 +37,22 @@ UpstreamFailure FetchLimitedUpstream::over_budget() const {
 }
 
 Result<ManifestResponse, UpstreamFailure> FetchLimitedUpstream::get_manifest(
-    const std::string& repository, const std::string& reference, bool head_only) {
-  if (head_only) return inner_->get_manifest(repository, reference, head_only);
+    const std::string& repository, const std::string& reference, bool head_only,
+    const CallContext& call) {
+  if (head_only) return inner_->get_manifest(repository, reference, head_only, call);
   if (!budget_.try_acquire()) return fail(over_budget());
   BudgetSlot slot(budget_);
-  return inner_->get_manifest(repository, reference, head_only);
+  return inner_->get_manifest(repository, reference, head_only, call);
 }
 
 Result<BlobInfo, UpstreamFailure> FetchLimitedUpstream::fetch_blob(const std::string& repository,
                                                                    const std::string& digest,
                                                                    BlobSink& sink,
-                                                                   std::stop_token stop) {
+                                                                   std::stop_token stop,
+                                                                   const CallContext& call) {
   if (!budget_.try_acquire()) return fail(over_budget());
   BudgetSlot slot(budget_);
-  return inner_->fetch_blob(repository, digest, sink, std::move(stop));
+  return inner_->fetch_blob(repository, digest, sink, std::move(stop), call);
 }
 
 }  // namespace regcache::upstream

@@ -36,17 +36,21 @@ class FetchLimitedUpstream final : public UpstreamRegistry {
 
   Result<ManifestResponse, UpstreamFailure> get_manifest(const std::string& repository,
                                                          const std::string& reference,
-                                                         bool head_only) override;
+                                                         bool head_only,
+                                                         const CallContext& call = {}) override;
   Result<BlobInfo, UpstreamFailure> head_blob(const std::string& repository,
-                                              const std::string& digest) override {
-    return inner_->head_blob(repository, digest);
+                                              const std::string& digest,
+                                              const CallContext& call = {}) override {
+    return inner_->head_blob(repository, digest, call);
   }
   Result<BlobInfo, UpstreamFailure> fetch_blob(const std::string& repository,
                                                const std::string& digest, BlobSink& sink,
-                                               std::stop_token stop = {}) override;
+                                               std::stop_token stop = {},
+                                               const CallContext& call = {}) override;
   Result<PassthroughResponse, UpstreamFailure> list_tags(const std::string& repository,
-                                                         const std::string& query) override {
-    return inner_->list_tags(repository, query);
+                                                         const std::string& query,
+                                                         const CallContext& call = {}) override {
+    return inner_->list_tags(repository, query, call);
   }
   const config::UpstreamConfig& upstream() const override { return inner_->upstream(); }
 

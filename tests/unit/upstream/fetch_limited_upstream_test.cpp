@@ -17,16 +17,18 @@ class BlockingUpstream final : public UpstreamRegistry {
   std::atomic<bool> release{false};
 
   Result<ManifestResponse, UpstreamFailure> get_manifest(const std::string&, const std::string&,
-                                                         bool head_only) override {
+                                                         bool head_only,
+                                                         const CallContext&) override {
     (head_only ? heads : fetches)++;
     return ManifestResponse{"sha256:x", "application/json", 2, head_only ? "" : "{}"};
   }
-  Result<BlobInfo, UpstreamFailure> head_blob(const std::string&, const std::string&) override {
+  Result<BlobInfo, UpstreamFailure> head_blob(const std::string&, const std::string&,
+                                              const CallContext&) override {
     heads++;
     return BlobInfo{1};
   }
   Result<BlobInfo, UpstreamFailure> fetch_blob(const std::string&, const std::string&, BlobSink&,
-                                               std::stop_token) override {
+                                               std::stop_token, const CallContext&) override {
     fetches++;
     entered = true;
     for (int i = 0; i < 3000 && !release; ++i) {
@@ -34,8 +36,8 @@ class BlockingUpstream final : public UpstreamRegistry {
     }
     return BlobInfo{1};
   }
-  Result<PassthroughResponse, UpstreamFailure> list_tags(const std::string&,
-                                                         const std::string&) override {
+  Result<PassthroughResponse, UpstreamFailure> list_tags(const std::string&, const std::string&,
+                                                         const CallContext&) override {
     return PassthroughResponse{200, "application/json", "", "{}"};
   }
   const config::UpstreamConfig& upstream() const override { return config_; }
