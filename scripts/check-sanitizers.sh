@@ -13,9 +13,10 @@ run_unit=1
 if [[ "${1:-}" == "--fuzz-only" ]]; then run_unit=0; fi
 
 build=build-sanitize
-# -O1: sanitizer reports stay readable and the build stays fast enough for CI.
+# -O0 halves the compile time of -O1 (CI runs on 2 cores); line tables keep
+# sanitizer reports readable. The fuzz targets build their own code at -O1.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
+  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_DEBUG="-O0 -gline-tables-only" \
   -DREGCACHE_SANITIZE=ON -DREGCACHE_FUZZ=ON -DREGCACHE_BUILD_TESTS=ON >/dev/null
 
 status=0
