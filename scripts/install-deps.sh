@@ -2,6 +2,7 @@
 # Installs what regcache needs from Debian 12's packages (apt only).
 #   scripts/install-deps.sh          build and run dependencies
 #   scripts/install-deps.sh --test   plus everything the test suites start
+#   scripts/install-deps.sh --bench  plus what bench/run.sh starts and measures with
 set -euo pipefail
 
 build_packages=(
@@ -17,10 +18,15 @@ test_packages=(
   debootstrap docker-compose dpkg-dev systemd python3-yaml
   varnish apache2-utils clang libclang-rt-14-dev
 )
+bench_packages=(
+  python3 python3-requests docker-registry skopeo nginx wrk curl procps iproute2 util-linux
+)
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   packages+=("${test_packages[@]}")
+elif [[ "${1:-}" == "--bench" ]]; then
+  packages+=("${bench_packages[@]}")
 fi
 
 missing=()
