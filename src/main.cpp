@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "control/operator_cli.hpp"
 #include "app/application.hpp"
 #include "build_info.hpp"
 #include "cli/check.hpp"
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Run the mirror");
   serve->add_option("--config,-c,config", config_path,
                     "registry:2 style config.yml (optional: defaults mirror Docker Hub on :5000)");
+
+  regcache::control::OperatorCli operator_commands(cli);  // usage, list, remove, gc, verify, ...
 
   regcache::cli::CheckOptions check_options;
   std::string check_config;
@@ -94,6 +97,7 @@ int main(int argc, char** argv) {
                           "containerd: name the registry in the host path (override_path = true)");
 
   CLI11_PARSE(cli, argc, argv);
+  if (auto code = operator_commands.run()) return *code;
 
   if (client_config->parsed()) {
     if (!client_config_path.empty()) client.config_file = client_config_path;

@@ -41,12 +41,16 @@ asio::awaitable<void> ContentResponder::send_cached(http::ResponseWriter& writer
   co_await send_from_fd(writer, fd, reader.size(), what);
 }
 
+bool ContentResponder::not_modified(const ContentDescription& what) const {
+  return !what.if_none_match.empty() &&
+         (what.if_none_match == "\"" + what.digest + "\"" || what.if_none_match == what.digest ||
+          what.if_none_match == "*");
+}
+
 asio::awaitable<void> ContentResponder::send_from_fd(http::ResponseWriter& writer, int fd,
                                                      uint64_t size,
                                                      const ContentDescription& what) const {
-  if (!what.if_none_match.empty() &&
-      (what.if_none_match == "\"" + what.digest + "\"" || what.if_none_match == what.digest ||
-       what.if_none_match == "*")) {
+  if (not_modified(what)) {
     auto response = head_for(304, 0, what);
     response.erase(bhttp::field::content_length);
     response.erase(bhttp::field::content_type);
@@ -92,14 +96,17 @@ asio::awaitable<InflightFetch::Progress> ContentResponder::wait_for_change(
   co_return fetch.progress();
 }
 
-asio::awaitable<void> ContentResponder::send_inflight(http::ResponseWriter& writer,
-                                                      std::shared_ptr<InflightFetch> fetch,
-                                                      const ContentDescription& what) const {
+asio::awaitable<ContentResponder::Handover> ContentResponder::send_inflight(
+    http::ResponseWriter& writer, std::shared_ptr<InflightFetch> fetch,
+    const ContentDescription& what) const {
   auto progress = fetch->progress();
   // Wait for the upstream answer: a size to announce, or the end.
   while (progress.state == InflightFetch::State::starting ||
          (progress.state == InflightFetch::State::streaming && !progress.total_size)) {
     progress = co_await wait_for_change(*fetch, progress);
+  }
+  if (progress.state == InflightFetch::State::failed && fetch->storage_failed()) {
+    co_return Handover{true, false, 0};
   }
   if (progress.state == InflightFetch::State::failed) {
     auto error = cache::to_cache_error(*fetch->failure(), what.upstream,
@@ -107,7 +114,7 @@ asio::awaitable<void> ContentResponder::send_inflight(http::ResponseWriter& writ
     auto response = headers_.error(error.code, error.message);
     if (error.retry_after) response.set(bhttp::field::retry_after, *error.retry_after);
     co_await writer.send(std::move(response));
-    co_return;
+    co_return Handover{};
   }
   const uint64_t total = *progress.total_size;
   // Ranges, conditional requests and empty blobs are answered once the blob is verified.
@@ -115,38 +122,171 @@ asio::awaitable<void> ContentResponder::send_inflight(http::ResponseWriter& writ
     while (progress.state == InflightFetch::State::streaming) {
       progress = co_await wait_for_change(*fetch, progress);
     }
+    if (progress.state == InflightFetch::State::failed && fetch->storage_failed()) {
+      co_return Handover{true, false, 0};
+    }
     if (progress.state == InflightFetch::State::failed) {
       co_await writer.send(headers_.error(registry::ErrorCode::unavailable,
                                           "upstream download failed: " + fetch->failure()->message));
-      co_return;
+      co_return Handover{};
     }
     co_await send_from_fd(writer, fetch->file_descriptor(), total, what);
-    co_return;
+    co_return Handover{};
   }
 
-  if (!co_await writer.send_header(head_for(200, total, what))) co_return;
-  if (writer.head_request()) co_return;
+  if (!co_await writer.send_header(head_for(200, total, what))) co_return Handover{};
+  if (writer.head_request()) co_return Handover{};
   const int fd = fetch->file_descriptor();
   uint64_t sent = 0;
   while (sent < total) {
+    if (progress.state == InflightFetch::State::failed && fetch->storage_failed()) {
+      co_return Handover{true, true, sent};
+    }
     if (progress.state == InflightFetch::State::failed ||
         (progress.state == InflightFetch::State::complete && progress.available != total)) {
       spdlog::warn("cache: download of {} failed while streaming; closing the client connection",
                    what.digest);
       writer.abort();
-      co_return;
+      co_return Handover{};
     }
     // Hold back the last byte until the digest is verified.
     uint64_t sendable = progress.state == InflightFetch::State::complete
                             ? progress.available
                             : std::min(progress.available, total - 1);
     if (sendable > sent) {
-      if (!co_await writer.send_file_range(fd, sent, sendable - sent)) co_return;
+      if (!co_await writer.send_file_range(fd, sent, sendable - sent)) co_return Handover{};
       sent = sendable;
       progress = fetch->progress();
       continue;
     }
     progress = co_await wait_for_change(*fetch, progress);
+  }
+  co_return Handover{};
+}
+
+asio::awaitable<void> ContentResponder::wait_for_stream(cache::DirectBlobStream& stream) const {
+  auto executor = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(executor);
+  // Bounds a lost wake-up only; the upstream transfer has its own stall timeout.
+  timer->expires_after(stall_timeout_);
+  stream.notify_when_ready(
+      [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
+  boost::system::error_code ec;
+  co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> ContentResponder::send_direct(http::ResponseWriter& writer,
+                                                    std::shared_ptr<cache::DirectBlobStream> stream,
+                                                    const ContentDescription& what,
+                                                    Handover from) const {
+  using State = cache::DirectBlobStream::State;
+  // However this coroutine ends (client gone, shutdown), the transfer stops.
+  struct CancelOnExit {
+    cache::DirectBlobStream& stream;
+    ~CancelOnExit() { stream.cancel(); }
+  } cancel_on_exit{*stream};
+
+  while (stream->state() == State::starting) co_await wait_for_stream(*stream);
+  const auto total = stream->total_size();
+  if (stream->state() == State::failed || !total) {
+    if (from.header_sent) {
+      writer.abort();
+      co_return;
+    }
+    auto error = stream->failure()
+                     ? cache::to_cache_error(*stream->failure(), what.upstream,
+                                             registry::ErrorCode::blob_unknown)
+                     : cache::CacheError{registry::ErrorCode::unavailable,
+                                         "upstream did not announce the blob size", std::nullopt};
+    auto response = headers_.error(error.code, error.message);
+    if (error.retry_after) response.set(bhttp::field::retry_after, *error.retry_after);
+    co_await writer.send(std::move(response));
+    co_return;
+  }
+
+  uint64_t first = from.sent, length = *total - std::min(*total, from.sent);
+  if (!from.header_sent) {
+    if (not_modified(what)) {
+      auto response = head_for(304, 0, what);
+      response.erase(bhttp::field::content_length);
+      response.erase(bhttp::field::content_type);
+      co_await writer.send_header(std::move(response));
+      co_return;
+    }
+    auto range = registry::parse_byte_range(what.range, *total);
+    if (range.kind == ByteRange::Kind::unsatisfiable) {
+      auto response =
+          headers_.error(registry::ErrorCode::range_invalid, "requested range not satisfiable");
+      response.set(bhttp::field::content_range, "bytes */" + std::to_string(*total));
+      co_await writer.send(std::move(response));
+      co_return;
+    }
+    unsigned status = 200;
+    first = 0;
+    length = *total;
+    if (range.kind == ByteRange::Kind::partial) {
+      first = range.first;
+      length = range.length();
+      status = 206;
+    }
+    auto response = head_for(status, length, what);
+    if (status == 206) {
+      response.set(bhttp::field::content_range, "bytes " + std::to_string(range.first) + "-" +
+                                                    std::to_string(range.last) + "/" +
+                                                    std::to_string(*total));
+    }
+    if (!co_await writer.send_header(std::move(response))) co_return;
+    if (writer.head_request() || length == 0) co_return;
+  }
+
+  // `position` counts stream bytes consumed; the client gets [first, first+length),
+  // its final byte only once the whole blob has been verified.
+  const uint64_t end = first + length;
+  uint64_t position = 0;
+  std::string chunk;
+  while (position < end) {
+    chunk.clear();
+    const bool complete = stream->state() == State::complete;
+    stream->take(chunk, cache::DirectBlobStream::kWindow);
+    if (chunk.empty()) {
+      auto state = stream->state();
+      if (state == State::failed || (state == State::complete && complete)) {
+        spdlog::warn("cache: uncached transfer of {} failed; closing the client connection",
+                     what.digest);
+        writer.abort();
+        co_return;
+      }
+      if (state != State::complete) co_await wait_for_stream(*stream);
+      continue;
+    }
+    uint64_t chunk_begin = position;
+    position += chunk.size();
+    uint64_t from_byte = std::max(chunk_begin, first);
+    uint64_t to_byte = std::min(position, end);
+    if (to_byte <= from_byte) continue;
+    if (to_byte == end) {
+      // Hold back the final byte until the digest is verified.
+      while (stream->state() == State::streaming) {
+        std::string rest;
+        if (to_byte - from_byte > 1 &&
+            !co_await writer.send_body_bytes(
+                std::string_view(chunk).substr(from_byte - chunk_begin, to_byte - from_byte - 1))) {
+          co_return;
+        }
+        from_byte = std::max(from_byte, to_byte - 1);
+        co_await wait_for_stream(*stream);
+        // Bytes arriving meanwhile lie past `end`: they are not ours to send.
+        stream->take(rest, cache::DirectBlobStream::kWindow);
+      }
+      if (stream->state() != State::complete) {
+        writer.abort();
+        co_return;
+      }
+    }
+    if (!co_await writer.send_body_bytes(
+            std::string_view(chunk).substr(from_byte - chunk_begin, to_byte - from_byte))) {
+      co_return;
+    }
   }
 }
 

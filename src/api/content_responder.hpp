@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/response_headers.hpp"
+#include "cache/direct_blob_stream.hpp"
 #include "cache/inflight_fetch.hpp"
 #include "http/beast.hpp"
 #include "http/response_writer.hpp"
@@ -31,9 +32,22 @@ class ContentResponder {
 
   asio::awaitable<void> send_cached(http::ResponseWriter& writer, storage::ContentReader& reader,
                                     const ContentDescription& what) const;
-  asio::awaitable<void> send_inflight(http::ResponseWriter& writer,
-                                      std::shared_ptr<cache::InflightFetch> fetch,
-                                      const ContentDescription& what) const;
+  // Where a follower stands when its download lost its storage (disk full): the
+  // caller continues with send_direct from `sent`.
+  struct Handover {
+    bool needed = false;       // continue with an uncached stream
+    bool header_sent = false;  // the response head is out (only the body follows)
+    uint64_t sent = 0;         // body bytes the client already has
+  };
+  asio::awaitable<Handover> send_inflight(http::ResponseWriter& writer,
+                                          std::shared_ptr<cache::InflightFetch> fetch,
+                                          const ContentDescription& what) const;
+  // Sends a blob from a private uncached upstream stream (DirectBlobStream),
+  // with the same guarantees as a cached one: Range, If-None-Match, and the
+  // final byte only after verification. `from` continues a Handover.
+  asio::awaitable<void> send_direct(http::ResponseWriter& writer,
+                                    std::shared_ptr<cache::DirectBlobStream> stream,
+                                    const ContentDescription& what, Handover from) const;
   // HEAD answered from a size only (upstream HEAD, nothing cached yet).
   asio::awaitable<void> send_head(http::ResponseWriter& writer, uint64_t size,
                                   const ContentDescription& what) const;
@@ -45,6 +59,8 @@ class ContentResponder {
                                      const ContentDescription& what) const;
   asio::awaitable<cache::InflightFetch::Progress> wait_for_change(
       cache::InflightFetch& fetch, const cache::InflightFetch::Progress& seen) const;
+  asio::awaitable<void> wait_for_stream(cache::DirectBlobStream& stream) const;
+  bool not_modified(const ContentDescription& what) const;
 
   const ResponseHeaders& headers_;
   std::chrono::seconds stall_timeout_;

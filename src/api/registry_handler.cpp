@@ -162,12 +162,29 @@ asio::awaitable<void> RegistryHandler::blob(const http::RequestContext& context,
   what.range = std::string(context.request[bhttp::field::range]);
   what.if_none_match = std::string(context.request[bhttp::field::if_none_match]);
   what.upstream = target.client->upstream().name;
+  ContentResponder::Handover uncached;
   if (found.cached) {
     co_await responder_.send_cached(writer, *found.cached, what);
   } else if (found.fetch) {
-    co_await responder_.send_inflight(writer, std::move(found.fetch), what);
+    uncached = co_await responder_.send_inflight(writer, std::move(found.fetch), what);
+  } else if (found.outcome == cache::CacheOutcome::uncached) {
+    uncached.needed = true;
   } else {
     co_await responder_.send_head(writer, found.size.value_or(0), what);
+  }
+  if (uncached.needed) {
+    // Caching is paused (storage full): this client gets its own upstream stream.
+    context.note.cache = cache::to_string(cache::CacheOutcome::uncached);
+    auto stream = cache_.stream_uncached(*target.client, target.repository, digest);
+    if (!stream) {
+      if (uncached.header_sent) {
+        writer.abort();
+      } else {
+        co_await send_error(writer, stream.error());
+      }
+      co_return;
+    }
+    co_await responder_.send_direct(writer, std::move(stream.value()), what, uncached);
   }
 }
 

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include "control/control_server.hpp"
+#include "control/control_socket.hpp"
 #include "api/registry_handler.hpp"
 #include "app/logging.hpp"
 #include "build_info.hpp"
@@ -12,6 +14,9 @@
 #include "cache/pull_through_cache.hpp"
 #include "http/server.hpp"
 #include "index/cache_index.hpp"
+#include "lifecycle/cache_lock.hpp"
+#include "lifecycle/housekeeper.hpp"
+#include "lifecycle/reconciler.hpp"
 #include "ops/ops_handler.hpp"
 #include "ops/readiness.hpp"
 #include "ops/telemetry.hpp"
@@ -25,19 +30,6 @@ namespace {
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr auto kAccessFlushInterval = std::chrono::seconds(10);
 constexpr auto kHistoryInterval = std::chrono::seconds(10);  // one TrafficHistory slot
-
-// Drops index entries whose file has gone (deleted by hand, lost in a crash).
-void reconcile(index::CacheIndex& index, storage::ContentStore& store) {
-  size_t dropped = 0;
-  for (const auto& record : index.objects()) {
-    auto size = store.size_of(record.digest);
-    if (!size || *size != record.size) {
-      index.remove_object(record.digest);
-      ++dropped;
-    }
-  }
-  if (dropped > 0) spdlog::warn("index: forgot {} entries whose files are missing", dropped);
-}
 
 void log_upstreams(const config::Config& config) {
   for (const auto& upstream : config.upstreams) {
@@ -111,9 +103,10 @@ int Application::run() {
   for (const auto& warning : config_.warnings) spdlog::warn("config: {}", warning);
 
   storage::FilesystemContentStore store(config_.storage.root);
-  store.remove_abandoned_staging();
+  auto lock = lifecycle::CacheLock::acquire(store.data_dir());
+  if (!lock) throw std::runtime_error(lock.error());
   index::CacheIndex index(store.data_dir() / "index.sqlite");
-  reconcile(index, store);
+  lifecycle::reconcile(index, store);  // staging, orphans, entries without files
 
   SystemClock clock;
   // Operators' view (metrics, status page, upstream states, upstream log lines).
@@ -130,8 +123,23 @@ int Application::run() {
     return main_server ? uint64_t(main_server->connection_count()) : 0;
   };
   sources.storage_root = config_.storage.root;
-  // sources.lifecycle: the cache-lifecycle component (disk budget, GC) plugs in
-  // here with an ops::LifecycleStatusSource; see ops/lifecycle_status.hpp.
+  lifecycle::Housekeeper* housekeeper_view = nullptr;
+  ops::LifecycleStatusSource lifecycle_status = [&housekeeper_view, &fetcher_view] {
+    ops::LifecycleStatus status;
+    if (housekeeper_view != nullptr) {
+      auto counters = housekeeper_view->counters();
+      status.budget_bytes = counters.budget;
+      status.evictions = counters.evictions;
+      status.gc_runs = counters.gc_runs;
+    }
+    if (fetcher_view != nullptr) {
+      auto storage = fetcher_view->storage_status().state();
+      status.caching_paused = !storage.caching;
+      status.paused_reason = storage.reason;
+    }
+    return status;
+  };
+  sources.lifecycle = lifecycle_status;
   std::vector<std::string> upstream_names;
   for (const auto& upstream : config_.upstreams) upstream_names.push_back(upstream.name);
   ops::Telemetry telemetry(std::move(upstream_names), std::move(sources), events, clock);
@@ -148,7 +156,11 @@ int Application::run() {
   asio::thread_pool upstream_workers(tuning.upstream_workers);
   cache::BlobFetcher fetcher(store, index, upstream_workers, clock);
   fetcher_view = &fetcher;
-  cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock);
+  cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock,
+                                tuning.upstream_workers / 2);
+  lifecycle::Housekeeper housekeeper(config_, store.data_dir(), store, index, &fetcher, clock);
+  housekeeper_view = &housekeeper;
+  fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   api::ResponseHeaders headers(config_.http.headers);
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
 
@@ -159,7 +171,8 @@ int Application::run() {
   limits.idle_timeout = tuning.idle_timeout;
   limits.max_header_bytes = tuning.max_header_bytes;
   limits.max_connections = tuning.max_connections;
-  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams());
+  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams(),
+                           lifecycle_status);
   const bool separate_admin = !config_.admin.addr.empty();
   ops::OpsHandler main_handler(
       telemetry, readiness, &handler,
@@ -170,6 +183,10 @@ int Application::run() {
   main_server = &server;
   server.listen(listen_endpoint(config_.http));
   server.start();
+
+  control::ControlServer control(io, {config_, index, housekeeper});
+  control.listen(control::control_socket_path(store.data_dir()));
+  housekeeper.start();
 
   ops::OpsHandler admin_handler(telemetry, readiness, nullptr, ops::OpsHandler::Endpoints::all);
   std::unique_ptr<http::Server> admin;
@@ -193,6 +210,7 @@ int Application::run() {
     if (ec) return;
     spdlog::info("received signal {}; stopping", signal);
     server.stop();
+    control.stop();
     if (admin) admin->stop();
     fetcher.stop();
     flush_timer.cancel();
@@ -211,6 +229,7 @@ int Application::run() {
   io.run();
   for (auto& t : threads) t.join();
 
+  housekeeper.stop();
   upstream_workers.stop();
   upstream_workers.join();
   index.flush_access_times();

@@ -86,6 +86,12 @@ size_t BlobFetcher::inflight_count() const {
 
 void BlobFetcher::stop() { stop_.request_stop(); }
 
+std::unique_lock<std::mutex> BlobFetcher::lock_content(const registry::Digest& digest) {
+  const auto& hex = digest.hex();
+  size_t slot = hex.empty() ? 0 : std::hash<std::string>{}(hex) % content_locks_.size();
+  return std::unique_lock(content_locks_[slot]);
+}
+
 void BlobFetcher::finish(const std::shared_ptr<InflightFetch>& fetch) {
   std::lock_guard lock(mutex_);
   auto it = inflight_.find(fetch->digest().hex());
@@ -99,14 +105,25 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
   if (!staging) {
     spdlog::error("cache: cannot create a staging file for {}: {}", digest.str(),
                   staging.error().message());
+    status_.report_write_failure(staging.error(), 0, clock_.now_seconds());
     finish(fetch);
-    fetch->fail(local_failure("cache storage unavailable: " + staging.error().message()));
+    fetch->fail_storage(local_failure("cache storage unavailable: " + staging.error().message()));
     return;
   }
   StagingSink sink(*fetch, std::move(staging.value()));
   auto result = client.fetch_blob(repository, digest.str(), sink, stop_.get_token(), call);
   if (!sink.started()) sink.on_start(std::nullopt);  // so the staging file is owned by fetch
 
+  if (!result && sink.write_error()) {
+    // The disk filled up (or failed) under this download: its followers carry on
+    // with their own uncached upstream streams; nothing partial stays behind.
+    auto progress = fetch->progress();
+    status_.report_write_failure(
+        sink.write_error(), progress.total_size.value_or(progress.available), clock_.now_seconds());
+    finish(fetch);
+    fetch->fail_storage(local_failure("cache storage full: " + sink.write_error().message()));
+    return;
+  }
   if (!result) {
     spdlog::warn("cache: download of {}@{} failed: {}", repository, digest.str(),
                  result.error().message);
@@ -125,21 +142,28 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
   }
   auto* file = fetch->staging_file();
   std::error_code ec = file->sync();
-  if (!ec) ec = store_.publish(*file, digest);
+  {
+    auto guard = lock_content(digest);
+    if (!ec) ec = store_.publish(*file, digest);
+    if (!ec) {
+      auto now = clock_.now_seconds();
+      index_.put_object({digest, file->size(), "", now, now});
+      index_.link(client.upstream().name, repository, digest);
+    }
+  }
   if (ec) {
     // Followers already have the verified bytes on the staging file: let them
     // finish, but the blob is not cached.
     spdlog::error("cache: cannot store {}: {}", digest.str(), ec.message());
+    if (is_out_of_space(ec)) status_.report_write_failure(ec, file->size(), clock_.now_seconds());
     finish(fetch);
     fetch->complete();
     return;
   }
-  auto now = clock_.now_seconds();
-  index_.put_object({digest, file->size(), "", now, now});
-  index_.link(client.upstream().name, repository, digest);
   finish(fetch);
   fetch->complete();
   spdlog::debug("cache: stored {} ({} bytes)", digest.str(), file->size());
+  if (on_stored_) on_stored_();
 }
 
 }  // namespace regcache::cache

@@ -5,7 +5,9 @@
 // The download verifies the SHA-256 as bytes arrive and publishes the blob into
 // the content store and the index only when it matches.
 
+#include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -13,6 +15,7 @@
 #include <unordered_map>
 
 #include "cache/inflight_fetch.hpp"
+#include "cache/storage_status.hpp"
 #include "index/cache_index.hpp"
 #include "storage/content_store.hpp"
 #include "upstream/upstream_registry.hpp"
@@ -43,6 +46,16 @@ class BlobFetcher {
   // Aborts every download (shutdown). Followers see `failed`.
   void stop();
 
+  // Serializes publishing and removing one digest: held while a download or a
+  // manifest fetch publishes it and while the lifecycle removes it, so a removal
+  // never unlinks a copy published after its decision.
+  std::unique_lock<std::mutex> lock_content(const registry::Digest& digest);
+  // Whether new content can be stored; downloads report storage failures here.
+  StorageStatus& storage_status() { return status_; }
+  // Called (on the download's thread) after each blob is stored, with the
+  // index's new total; the housekeeper uses it to evict promptly. Set before serving.
+  void on_stored(std::function<void()> observer) { on_stored_ = std::move(observer); }
+
  private:
   void download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
                 std::string repository, upstream::CallContext call);
@@ -53,6 +66,9 @@ class BlobFetcher {
   asio::thread_pool& workers_;
   const Clock& clock_;
   std::stop_source stop_;
+  StorageStatus status_;
+  std::function<void()> on_stored_;
+  std::array<std::mutex, 32> content_locks_;
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<InflightFetch>> inflight_;  // by digest hex

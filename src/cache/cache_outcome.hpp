@@ -9,6 +9,7 @@ enum class CacheOutcome {
   miss,       // this request started the upstream fetch
   coalesced,  // joined a fetch another request started
   stale,      // upstream failed; served the cached copy
+  uncached,   // caching paused (storage full): streamed from upstream, not stored
 };
 
 inline const char* to_string(CacheOutcome o) {
@@ -17,6 +18,7 @@ inline const char* to_string(CacheOutcome o) {
     case CacheOutcome::miss: return "miss";
     case CacheOutcome::coalesced: return "coalesced";
     case CacheOutcome::stale: return "stale";
+    case CacheOutcome::uncached: return "uncached";
     case CacheOutcome::none: break;
   }
   return "none";

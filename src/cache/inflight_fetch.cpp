@@ -24,6 +24,20 @@ std::optional<upstream::UpstreamFailure> InflightFetch::failure() const {
   return failure_;
 }
 
+bool InflightFetch::storage_failed() const {
+  std::lock_guard lock(mutex_);
+  return storage_failed_;
+}
+
+void InflightFetch::fail_storage(upstream::UpstreamFailure failure) {
+  std::unique_lock lock(mutex_);
+  failure_ = std::move(failure);
+  storage_failed_ = true;
+  progress_.state = State::failed;
+  if (file_) file_->discard();  // frees the space at once; followers switch to their own streams
+  wake_all(lock);
+}
+
 void InflightFetch::notify_when_changed(const Progress& seen, std::function<void()> wake) {
   {
     std::lock_guard lock(mutex_);

@@ -49,6 +49,10 @@ class InflightFetch {
   // the file was published under its digest). -1 before the download started.
   int file_descriptor() const;
   std::optional<upstream::UpstreamFailure> failure() const;
+  // True when the download failed because the cache storage could not take the
+  // bytes (not because of upstream): followers continue with their own
+  // uncached upstream stream (DirectBlobStream) from where they are.
+  bool storage_failed() const;
 
   // Calls `wake` once, as soon as progress differs from `seen` (immediately,
   // without registering, when it already does). `wake` runs on the download's
@@ -60,6 +64,7 @@ class InflightFetch {
   void advance(uint64_t available);
   void complete();
   void fail(upstream::UpstreamFailure failure);
+  void fail_storage(upstream::UpstreamFailure failure);
   storage::StagingFile* staging_file() { return file_.get(); }
 
  private:
@@ -72,6 +77,7 @@ class InflightFetch {
   Progress progress_;
   std::unique_ptr<storage::StagingFile> file_;
   std::optional<upstream::UpstreamFailure> failure_;
+  bool storage_failed_ = false;
   std::vector<std::function<void()>> waiters_;
 };
 

@@ -1,8 +1,9 @@
 #include "cache/pull_through_cache.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cache/memory_content.hpp"
+#include "registry/manifest_references.hpp"
 #include "util/offload.hpp"
 
 namespace regcache::cache {
@@ -38,8 +39,27 @@ CacheError to_cache_error(const UpstreamFailure& failure, const std::string& ups
 
 PullThroughCache::PullThroughCache(storage::ContentStore& store, index::CacheIndex& index,
                                    BlobFetcher& fetcher, asio::thread_pool& upstream_workers,
-                                   const Clock& clock)
-    : store_(store), index_(index), fetcher_(fetcher), workers_(upstream_workers), clock_(clock) {}
+                                   const Clock& clock, size_t max_uncached_streams)
+    : store_(store),
+      index_(index),
+      fetcher_(fetcher),
+      workers_(upstream_workers),
+      clock_(clock),
+      max_uncached_(std::max<size_t>(1, max_uncached_streams)) {}
+
+Result<std::shared_ptr<DirectBlobStream>, CacheError> PullThroughCache::stream_uncached(
+    upstream::UpstreamRegistry& client, const std::string& repository, const Digest& digest) {
+  if (uncached_running_->fetch_add(1) >= max_uncached_) {
+    uncached_running_->fetch_sub(1);
+    return fail(CacheError{ErrorCode::unavailable,
+                           "the cache storage is full and too many uncached transfers are running; "
+                           "retry later",
+                           std::string("10")});
+  }
+  auto running = uncached_running_;
+  return DirectBlobStream::start(workers_, client, repository, digest,
+                                 [running] { running->fetch_sub(1); });
+}
 
 asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& client,
                                                    std::string repository, Digest digest,
@@ -89,6 +109,10 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
     co_return out;
   }
 
+  if (!fetcher_.storage_status().caching()) {
+    out.outcome = CacheOutcome::uncached;  // the handler streams it with stream_uncached()
+    co_return out;
+  }
   auto joined = fetcher_.join_or_start(client, repository, digest, call);
   out.outcome = joined.started ? CacheOutcome::miss : CacheOutcome::coalesced;
   out.fetch = std::move(joined.fetch);
@@ -123,47 +147,83 @@ ManifestLookup PullThroughCache::serve_cached_manifest(const Digest& digest, Cac
   return out;
 }
 
-void PullThroughCache::link_references(const std::string& upstream, const std::string& repository,
-                                       const std::string& manifest_body) {
-  auto json = nlohmann::json::parse(manifest_body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return;
-  auto link = [&](const nlohmann::json& descriptor) {
-    if (!descriptor.is_object() || !descriptor.contains("digest")) return;
-    const auto& d = descriptor["digest"];
-    if (!d.is_string()) return;
-    if (auto digest = Digest::parse(d.get<std::string>())) index_.link(upstream, repository, *digest);
-  };
-  if (json.contains("config")) link(json["config"]);
-  for (const char* list : {"layers", "manifests", "blobs"}) {
-    if (json.contains(list) && json[list].is_array()) {
-      for (const auto& descriptor : json[list]) link(descriptor);
-    }
+ManifestLookup PullThroughCache::serve_fetched_manifest(const FetchedManifest& fetched) {
+  if (!fetched.unstored_body) return serve_cached_manifest(fetched.digest, CacheOutcome::miss);
+  ManifestLookup out;
+  auto reader = memory_content(*fetched.unstored_body);
+  if (!reader) {
+    out.error = CacheError{ErrorCode::unavailable,
+                           "cannot buffer the manifest: " + reader.error().message(), std::nullopt};
+    return out;
   }
+  out.outcome = CacheOutcome::uncached;
+  out.content = std::move(reader.value());
+  out.media_type = fetched.media_type;
+  out.digest = fetched.digest.str();
+  return out;
 }
 
-Result<Digest, UpstreamFailure> PullThroughCache::fetch_manifest(
+void PullThroughCache::pin_if_untagged(const std::string& upstream, const std::string& repository,
+                                       const Digest& digest) {
+  if (!index_.reachable_from_tag(digest)) index_.pin(upstream, repository, digest);
+}
+
+std::vector<Digest> PullThroughCache::link_references(const std::string& upstream,
+                                                      const std::string& repository,
+                                                      const std::string& manifest_body) {
+  auto referenced = registry::manifest_references(manifest_body);
+  for (const auto& digest : referenced) index_.link(upstream, repository, digest);
+  return referenced;
+}
+
+Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fetch_manifest(
     upstream::UpstreamRegistry& client, const std::string& repository, const std::string& reference,
-    const upstream::CallContext& call) {
+    const upstream::CallContext& call, const std::string& tag, bool by_digest) {
   auto got = client.get_manifest(repository, reference, /*head_only=*/false, call);
   if (!got) return fail(got.error());
   auto digest = Digest::parse(got->digest);
   if (!digest) {
     return fail(UpstreamFailure{FailureKind::protocol, 0, "manifest without a sha256 digest", {}});
   }
+  const auto& up = client.upstream().name;
+  FetchedManifest fetched{*digest, got->media_type, std::nullopt};
+  auto referenced = link_references(up, repository, got->body);
+  index_.link(up, repository, *digest);
+
+  auto& status = fetcher_.storage_status();
+  auto guard = fetcher_.lock_content(*digest);
   if (!index_.object(*digest)) {
-    auto staging = store_.create_staging();
-    std::error_code ec = staging ? staging.value()->append(got->body) : staging.error();
-    if (!ec) ec = staging.value()->sync();
-    if (!ec) ec = store_.publish(*staging.value(), *digest);
-    if (ec) {
-      return fail(UpstreamFailure{FailureKind::aborted, 0, "cannot store manifest: " + ec.message(), {}});
+    std::error_code ec;
+    if (status.caching()) {
+      auto staging = store_.create_staging();
+      ec = staging ? staging.value()->append(got->body) : staging.error();
+      if (!ec) ec = staging.value()->sync();
+      if (!ec) ec = store_.publish(*staging.value(), *digest);
+    } else {
+      ec = std::make_error_code(std::errc::no_space_on_device);
     }
+    if (ec) {
+      // Serve it from memory; caching resumes when the storage has room again.
+      if (status.caching()) {
+        spdlog::error("cache: cannot store manifest {}: {}", digest->str(), ec.message());
+        status.report_write_failure(ec, got->body.size(), clock_.now_seconds());
+      }
+      fetched.unstored_body = std::move(got->body);
+      return fetched;
+    }
+    // References, tag and pin first: garbage collection never sees the manifest
+    // without what keeps it (and what it keeps) alive.
+    index_.add_refs(*digest, referenced);
     auto now = clock_.now_seconds();
+    if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, now});
+    if (by_digest) pin_if_untagged(up, repository, *digest);
     index_.put_object({*digest, got->body.size(), got->media_type, now, now});
+    return fetched;
   }
-  index_.link(client.upstream().name, repository, *digest);
-  link_references(client.upstream().name, repository, got->body);
-  return *digest;
+  if (!index_.has_refs(*digest)) index_.add_refs(*digest, referenced);
+  if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, clock_.now_seconds()});
+  if (by_digest) pin_if_untagged(up, repository, *digest);
+  return fetched;
 }
 
 asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamRegistry& client,
@@ -192,12 +252,13 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
         if (!head) co_return error_out(to_cache_error(head.error(), up, ErrorCode::manifest_unknown));
         index_.link(up, repository, digest);
       }
+      pin_if_untagged(up, repository, digest);
       co_return serve_cached_manifest(digest, CacheOutcome::hit);
     }
     auto fetched = co_await offload(
-        workers_, [&] { return fetch_manifest(client, repository, reference, call); });
+        workers_, [&] { return fetch_manifest(client, repository, reference, call, {}, true); });
     if (!fetched) co_return error_out(to_cache_error(fetched.error(), up, ErrorCode::manifest_unknown));
-    co_return serve_cached_manifest(fetched.value(), CacheOutcome::miss);
+    co_return serve_fetched_manifest(fetched.value());
   }
 
   // By tag: serve from cache while fresh, else revalidate with a HEAD (free
@@ -229,16 +290,15 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
   }
   // Fetch by digest when upstream told it, so tag and content stay consistent.
   auto ref = upstream_digest ? upstream_digest->str() : reference;
-  auto fetched =
-      co_await offload(workers_, [&] { return fetch_manifest(client, repository, ref, call); });
+  auto fetched = co_await offload(
+      workers_, [&] { return fetch_manifest(client, repository, ref, call, reference); });
   if (!fetched) {
     if (have_cached && fetched.error().kind != FailureKind::not_found) {
       co_return serve_cached_manifest(tag->digest, CacheOutcome::stale);
     }
     co_return error_out(to_cache_error(fetched.error(), up, ErrorCode::manifest_unknown));
   }
-  index_.put_tag(up, repository, reference, {fetched.value(), now});
-  co_return serve_cached_manifest(fetched.value(), CacheOutcome::miss);
+  co_return serve_fetched_manifest(fetched.value());
 }
 
 asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> PullThroughCache::tags(

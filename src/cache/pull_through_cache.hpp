@@ -5,12 +5,15 @@
 // upstream fails. Content is served to a repository only if that repository's
 // manifests reference it or its upstream confirmed it.
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cache/blob_fetcher.hpp"
 #include "cache/cache_outcome.hpp"
+#include "cache/direct_blob_stream.hpp"
 #include "index/cache_index.hpp"
 #include "registry/registry_error.hpp"
 #include "storage/content_store.hpp"
@@ -31,6 +34,7 @@ struct BlobLookup {
   std::unique_ptr<storage::ContentReader> cached;  // set: serve this file
   std::shared_ptr<InflightFetch> fetch;            // set: follow this download
   std::optional<uint64_t> size;                    // set alone: HEAD answered by upstream
+  // outcome `uncached` with nothing set: caching is paused; stream with stream_uncached().
   std::optional<CacheError> error;
 };
 
@@ -44,8 +48,11 @@ struct ManifestLookup {
 
 class PullThroughCache {
  public:
+  // Each uncached stream may hold an upstream worker while its client is slow:
+  // give it at most half of them (the application passes upstream_workers / 2).
   PullThroughCache(storage::ContentStore& store, index::CacheIndex& index, BlobFetcher& fetcher,
-                   asio::thread_pool& upstream_workers, const Clock& clock);
+                   asio::thread_pool& upstream_workers, const Clock& clock,
+                   size_t max_uncached_streams = 4);
 
   // `repository` is the upstream's own name (library/ rule already applied).
   // `call` names the client request (its ID goes into upstream log lines).
@@ -60,7 +67,20 @@ class PullThroughCache {
       upstream::UpstreamRegistry& client, std::string repository, std::string query,
       upstream::CallContext call = {});
 
+  // A private upstream stream of a blob that is not cached (caching paused, or
+  // the shared download lost its storage). At most max_uncached_streams() run at
+  // once; beyond that the client is asked to retry later (memory stays bounded).
+  Result<std::shared_ptr<DirectBlobStream>, CacheError> stream_uncached(
+      upstream::UpstreamRegistry& client, const std::string& repository,
+      const registry::Digest& digest);
+  size_t max_uncached_streams() const { return max_uncached_; }
+
  private:
+  struct FetchedManifest {
+    registry::Digest digest;
+    std::string media_type;
+    std::optional<std::string> unstored_body;  // set when it could not be cached
+  };
   // Content cached for another repository is only served after upstream confirms
   // this repository has it too (no leak of private layers by digest).
   asio::awaitable<std::optional<CacheError>> confirm_blob(upstream::UpstreamRegistry& client,
@@ -68,18 +88,29 @@ class PullThroughCache {
                                                           const registry::Digest& digest,
                                                           const upstream::CallContext& call);
   ManifestLookup serve_cached_manifest(const registry::Digest& digest, CacheOutcome outcome);
-  // Blocking (runs on the worker pool): GET the manifest, verify, store, link.
-  Result<registry::Digest, upstream::UpstreamFailure> fetch_manifest(
+  ManifestLookup serve_fetched_manifest(const FetchedManifest& fetched);
+  // Blocking (runs on the worker pool): GET the manifest, verify, store, link;
+  // with `tag`, also points the tag at it, and `by_digest` pins it if no tag
+  // reaches it (in the same step, so garbage collection never sees it unrooted).
+  Result<FetchedManifest, upstream::UpstreamFailure> fetch_manifest(
       upstream::UpstreamRegistry& client, const std::string& repository,
-      const std::string& reference, const upstream::CallContext& call);
-  void link_references(const std::string& upstream, const std::string& repository,
-                       const std::string& manifest_body);
+      const std::string& reference, const upstream::CallContext& call,
+      const std::string& tag = {}, bool by_digest = false);
+  // Links what the manifest references to the repository; returns those digests.
+  std::vector<registry::Digest> link_references(const std::string& upstream,
+                                                const std::string& repository,
+                                                const std::string& manifest_body);
+  // A manifest asked for by digest that no tag reaches is pinned (kept by GC).
+  void pin_if_untagged(const std::string& upstream, const std::string& repository,
+                       const registry::Digest& digest);
 
   storage::ContentStore& store_;
   index::CacheIndex& index_;
   BlobFetcher& fetcher_;
   asio::thread_pool& workers_;
   const Clock& clock_;
+  size_t max_uncached_;
+  std::shared_ptr<std::atomic<size_t>> uncached_running_ = std::make_shared<std::atomic<size_t>>(0);
 };
 
 CacheError to_cache_error(const upstream::UpstreamFailure& failure, const std::string& upstream,

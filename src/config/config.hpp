@@ -78,6 +78,25 @@ struct TuningConfig {
   uint32_t max_connections = 10000;
 };
 
+// A size in bytes or as a share of the cache's filesystem (see byte_size.hpp).
+struct SizeLimit {
+  uint64_t bytes = 0;  // used when percent == 0
+  double percent = 0;  // of the filesystem's size, (0, 100]
+  bool is_set() const { return bytes > 0 || percent > 0; }
+  uint64_t resolve(uint64_t filesystem_bytes) const;
+};
+
+// How the cache keeps itself within its disk budget (the `regcache:` section).
+// registry:2's storage.delete.enabled does not gate any of this: a cache that
+// may not evict would grow without bound.
+struct LifecycleConfig {
+  SizeLimit max_size;                           // regcache.max_size; unset = no fixed budget
+  SizeLimit min_free_space{0, 5};               // regcache.min_free_space
+  unsigned high_watermark = 95;                 // % of the budget that starts eviction
+  unsigned low_watermark = 85;                  // % of the budget eviction goes down to
+  Seconds gc_interval = std::chrono::hours(1);  // 0 = garbage collection on demand only
+};
+
 // regcache.admin_addr: an optional second listener for the operator endpoints
 // (/metrics, the status page, /healthz, /readyz). When set, /metrics and the
 // status page are served only there; the probes stay on the main listener too.
@@ -101,6 +120,7 @@ struct Config {
   // empty when there is none and such requests are refused.
   std::string default_upstream = "docker.io";
   TuningConfig tuning;
+  LifecycleConfig lifecycle;
   AdminConfig admin;
   // Non-fatal findings while loading (unknown keys, ignored registry:2 features).
   std::vector<std::string> warnings;

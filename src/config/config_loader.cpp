@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 
+#include "config/byte_size.hpp"
 #include "config/config_file.hpp"
 #include "config/egress_proxy.hpp"
 #include "config/env_overrides.hpp"
@@ -226,6 +227,33 @@ void read_tuning(const Settings& settings, UpstreamConfig& upstream, TuningConfi
   timeout("regcache.idle_timeout", tuning.idle_timeout);
 }
 
+void read_lifecycle(const Settings& settings, LifecycleConfig& lifecycle) {
+  const auto size = [&](std::string_view path, SizeLimit& field) {
+    if (const Setting* s = settings.find(path)) {
+      const std::string text = text_of(*s);
+      auto parsed = parse_size_limit(text);
+      if (!parsed) {
+        reject(*s, fmt::format("invalid size {}: {}", in_quotes(text), parsed.error()));
+      }
+      field = *parsed;
+    }
+  };
+  size("regcache.max_size", lifecycle.max_size);
+  size("regcache.min_free_space", lifecycle.min_free_space);
+  const Setting* high = settings.find("regcache.high_watermark");
+  const Setting* low = settings.find("regcache.low_watermark");
+  if (high != nullptr) lifecycle.high_watermark = static_cast<unsigned>(integer_of(*high, 2, 100));
+  if (low != nullptr) lifecycle.low_watermark = static_cast<unsigned>(integer_of(*low, 1, 99));
+  if (lifecycle.low_watermark >= lifecycle.high_watermark) {
+    const Setting* s = low != nullptr ? low : high;
+    reject(*s, fmt::format("low_watermark ({}) must be below high_watermark ({})",
+                           lifecycle.low_watermark, lifecycle.high_watermark));
+  }
+  if (const Setting* s = settings.find("regcache.gc_interval")) {
+    lifecycle.gc_interval = duration_of(*s, {.allow_zero = true, .max = kMaxExpiry});
+  }
+}
+
 void read_admin(const Settings& settings, AdminConfig& admin) {
   const Setting* s = settings.find("regcache.admin_addr");
   if (s == nullptr) return;
@@ -294,6 +322,7 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   read_proxy(settings, proxy_upstream, warnings);
   read_http(settings, config.http);
   read_tuning(settings, proxy_upstream, config.tuning);
+  read_lifecycle(settings, config.lifecycle);
   read_admin(settings, config.admin);
   proxy_upstream.egress = egress_proxy_from_environment(env);
   proxy_upstream.trust = upstream_trust_from_environment(env);

@@ -184,6 +184,18 @@ asio::awaitable<bool> ResponseWriter::send_file_range(int fd, uint64_t offset, u
   co_return true;
 }
 
+asio::awaitable<bool> ResponseWriter::send_body_bytes(std::string_view bytes) {
+  const std::span<const char> body(bytes.data(), bytes.size());
+  if (head_pending_) {
+    head_pending_ = false;
+    if (!co_await write_all(head_, body, false)) co_return false;
+  } else if (!co_await write_all(body, {}, false)) {
+    co_return false;
+  }
+  body_bytes_ += bytes.size();
+  co_return true;
+}
+
 void ResponseWriter::abort() {
   if (head_pending_) {
     head_pending_ = false;

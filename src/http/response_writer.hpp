@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "http/access_note.hpp"
 #include "http/beast.hpp"
@@ -41,6 +42,9 @@ class ResponseWriter {
   asio::awaitable<bool> send_header(bhttp::response<bhttp::empty_body> response);
   // Sends [offset, offset+length) of the file `fd`. False on error or timeout.
   asio::awaitable<bool> send_file_range(int fd, uint64_t offset, uint64_t length);
+  // Sends body bytes from memory (content streamed without a file). False on
+  // error or timeout.
+  asio::awaitable<bool> send_body_bytes(std::string_view bytes);
   // Marks the connection for closing without completing the response: the
   // client sees a truncated body, never a complete wrong one. A head still held
   // back is sent first (best effort), as if its body had broken off.

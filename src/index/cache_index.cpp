@@ -1,8 +1,9 @@
 #include "index/cache_index.hpp"
 
-#include <sqlite3.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace regcache::index {
@@ -64,7 +65,25 @@ CREATE TABLE IF NOT EXISTS tags(
   upstream TEXT NOT NULL, repository TEXT NOT NULL, tag TEXT NOT NULL,
   digest TEXT NOT NULL, validated_at INTEGER NOT NULL,
   PRIMARY KEY(upstream, repository, tag)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refs(
+  parent TEXT NOT NULL, child TEXT NOT NULL,
+  PRIMARY KEY(parent, child)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pins(
+  upstream TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL,
+  PRIMARY KEY(upstream, repository, digest)) WITHOUT ROWID;
 )sql";
+
+// Splits a "a\nb\nc" map key.
+std::vector<std::string> split_key(const std::string& key) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    auto end = key.find('\n', start);
+    parts.push_back(key.substr(start, end - start));
+    if (end == std::string::npos) return parts;
+    start = end + 1;
+  }
+}
 
 }  // namespace
 
@@ -84,9 +103,10 @@ CacheIndex::CacheIndex(const std::filesystem::path& file) {
   while (objects.step()) {
     auto digest = Digest::parse(objects.text(0));
     if (!digest) continue;
-    objects_.emplace(digest->hex(), ObjectRecord{*digest, static_cast<uint64_t>(objects.integer(1)),
-                                                 objects.text(2), objects.integer(3),
-                                                 objects.integer(4)});
+    auto [it, inserted] = objects_.emplace(
+        digest->hex(), ObjectRecord{*digest, static_cast<uint64_t>(objects.integer(1)),
+                                    objects.text(2), objects.integer(3), objects.integer(4)});
+    if (inserted) total_size_ += it->second.size;
   }
   Statement links(db_, "SELECT upstream, repository, digest FROM links");
   while (links.step()) {
@@ -97,8 +117,28 @@ CacheIndex::CacheIndex(const std::filesystem::path& file) {
   Statement tags(db_, "SELECT upstream, repository, tag, digest, validated_at FROM tags");
   while (tags.step()) {
     if (auto digest = Digest::parse(tags.text(3))) {
-      tags_.emplace(tag_key(tags.text(0), tags.text(1), tags.text(2)),
-                    TagRecord{*digest, tags.integer(4)});
+      if (tags_
+              .emplace(tag_key(tags.text(0), tags.text(1), tags.text(2)),
+                       TagRecord{*digest, tags.integer(4)})
+              .second) {
+        ++tag_targets_[digest->hex()];
+      }
+    }
+  }
+  Statement refs(db_, "SELECT parent, child FROM refs");
+  while (refs.step()) {
+    auto parent = Digest::parse(refs.text(0));
+    auto child = Digest::parse(refs.text(1));
+    if (!parent || !child || !objects_.contains(parent->hex())) continue;
+    children_[parent->hex()].push_back(child->hex());
+    parents_[child->hex()].insert(parent->hex());
+  }
+  Statement pins(db_, "SELECT upstream, repository, digest FROM pins");
+  while (pins.step()) {
+    if (auto digest = Digest::parse(pins.text(2))) {
+      if (pins_.insert(link_key(pins.text(0), pins.text(1), *digest)).second) {
+        ++pin_counts_[digest->hex()];
+      }
     }
   }
 }
@@ -114,6 +154,22 @@ void CacheIndex::exec(const char* sql) {
     std::string why = err ? err : "unknown error";
     sqlite3_free(err);
     throw std::runtime_error("index: " + why);
+  }
+}
+
+// Transactions on the data path never throw: a full disk (SQLITE_FULL) is
+// logged and the memory maps stay right; what the file missed, the next
+// start's reconciliation sorts out (files without rows are deleted).
+void CacheIndex::begin() {
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    spdlog::error("index: {}", sqlite3_errmsg(db_));
+  }
+}
+
+void CacheIndex::commit() {
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    spdlog::error("index: cannot write: {}", sqlite3_errmsg(db_));
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
 }
 
@@ -141,9 +197,7 @@ size_t CacheIndex::object_count() const {
 
 uint64_t CacheIndex::total_bytes() const {
   std::shared_lock lock(mutex_);
-  uint64_t total = 0;
-  for (const auto& [hex, record] : objects_) total += record.size;
-  return total;
+  return total_size_;
 }
 
 bool CacheIndex::usable() const {
@@ -164,7 +218,12 @@ std::vector<ObjectRecord> CacheIndex::objects() const {
 void CacheIndex::put_object(const ObjectRecord& record) {
   {
     std::unique_lock lock(mutex_);
-    objects_.insert_or_assign(record.digest.hex(), record);
+    auto [it, inserted] = objects_.try_emplace(record.digest.hex(), record);
+    if (!inserted) {
+      total_size_ -= it->second.size;
+      it->second = record;
+    }
+    total_size_ += record.size;
   }
   std::lock_guard db_lock(db_mutex_);
   Statement s(db_,
@@ -179,15 +238,198 @@ void CacheIndex::put_object(const ObjectRecord& record) {
       .step();
 }
 
+void CacheIndex::erase_object_locked(const std::string& hex) {
+  auto it = objects_.find(hex);
+  if (it == objects_.end()) return;
+  total_size_ -= it->second.size;
+  objects_.erase(it);
+  pending_access_.erase(hex);
+  auto children = children_.find(hex);
+  if (children == children_.end()) return;
+  for (const auto& child : children->second) {
+    auto parents = parents_.find(child);
+    if (parents == parents_.end()) continue;
+    parents->second.erase(hex);
+    if (parents->second.empty()) parents_.erase(parents);
+  }
+  children_.erase(children);
+}
+
+bool CacheIndex::rooted_locked(const std::string& hex) const {
+  if (auto t = tag_targets_.find(hex); t != tag_targets_.end() && t->second > 0) return true;
+  if (auto p = pin_counts_.find(hex); p != pin_counts_.end() && p->second > 0) return true;
+  auto parents = parents_.find(hex);
+  if (parents == parents_.end()) return false;
+  for (const auto& parent : parents->second) {
+    if (objects_.contains(parent)) return true;
+  }
+  return false;
+}
+
+// Needs db_mutex_.
+void CacheIndex::delete_object_rows(const std::string& digest) {
+  Statement objects(db_, "DELETE FROM objects WHERE digest = ?1");
+  objects.bind(1, digest).step();
+  Statement refs(db_, "DELETE FROM refs WHERE parent = ?1");
+  refs.bind(1, digest).step();
+}
+
 void CacheIndex::remove_object(const Digest& digest) {
   {
     std::unique_lock lock(mutex_);
-    objects_.erase(digest.hex());
-    pending_access_.erase(digest.hex());
+    erase_object_locked(digest.hex());
   }
   std::lock_guard db_lock(db_mutex_);
-  Statement s(db_, "DELETE FROM objects WHERE digest = ?1");
-  s.bind(1, digest.str()).step();
+  delete_object_rows(digest.str());
+}
+
+bool CacheIndex::remove_object_if(const Digest& digest, const RemovalCondition& condition) {
+  {
+    std::unique_lock lock(mutex_);
+    auto it = objects_.find(digest.hex());
+    if (it == objects_.end()) return false;
+    if (condition.idle_before && it->second.last_access >= *condition.idle_before) return false;
+    if (condition.unreachable && rooted_locked(digest.hex())) return false;
+    erase_object_locked(digest.hex());
+  }
+  std::lock_guard db_lock(db_mutex_);
+  delete_object_rows(digest.str());
+  return true;
+}
+
+void CacheIndex::remove_objects(const std::vector<Digest>& digests) {
+  if (digests.empty()) return;
+  {
+    std::unique_lock lock(mutex_);
+    for (const auto& digest : digests) erase_object_locked(digest.hex());
+  }
+  std::lock_guard db_lock(db_mutex_);
+  begin();
+  for (const auto& digest : digests) delete_object_rows(digest.str());
+  commit();
+}
+
+IndexSnapshot CacheIndex::snapshot() const {
+  IndexSnapshot out;
+  std::shared_lock lock(mutex_);
+  out.objects.reserve(objects_.size());
+  for (const auto& [_, record] : objects_) out.objects.push_back(record);
+  auto triple = [](const std::string& key) -> std::optional<LinkEntry> {
+    auto parts = split_key(key);
+    if (parts.size() != 3) return std::nullopt;
+    auto digest = Digest::from_sha256_hex(parts[2]);
+    return LinkEntry{parts[0], parts[1], digest};
+  };
+  out.links.reserve(links_.size());
+  for (const auto& key : links_) {
+    if (auto link = triple(key)) out.links.push_back(std::move(*link));
+  }
+  for (const auto& key : pins_) {
+    if (auto pin = triple(key)) out.pins.push_back(std::move(*pin));
+  }
+  out.tags.reserve(tags_.size());
+  for (const auto& [key, record] : tags_) {
+    auto parts = split_key(key);
+    if (parts.size() == 3) out.tags.push_back({parts[0], parts[1], parts[2], record});
+  }
+  for (const auto& [parent, children] : children_) {
+    auto& list = out.refs[parent];
+    for (const auto& child : children) list.push_back(Digest::from_sha256_hex(child));
+  }
+  return out;
+}
+
+void CacheIndex::add_refs(const Digest& parent, const std::vector<Digest>& children) {
+  std::vector<const Digest*> added;
+  {
+    std::unique_lock lock(mutex_);
+    auto& list = children_[parent.hex()];
+    for (const auto& child : children) {
+      if (std::find(list.begin(), list.end(), child.hex()) != list.end()) continue;
+      list.push_back(child.hex());
+      parents_[child.hex()].insert(parent.hex());
+      added.push_back(&child);
+    }
+  }
+  if (added.empty()) return;
+  std::lock_guard db_lock(db_mutex_);
+  begin();
+  Statement s(db_, "INSERT OR IGNORE INTO refs(parent, child) VALUES(?1, ?2)");
+  for (const auto* child : added) {
+    s.bind(1, parent.str()).bind(2, child->str()).step();
+    s.reset();
+  }
+  commit();
+}
+
+bool CacheIndex::has_refs(const Digest& parent) const {
+  std::shared_lock lock(mutex_);
+  return children_.contains(parent.hex());
+}
+
+bool CacheIndex::reachable_from_tag(const Digest& digest) const {
+  std::shared_lock lock(mutex_);
+  auto tagged = [&](const std::string& hex) {
+    auto t = tag_targets_.find(hex);
+    return t != tag_targets_.end() && t->second > 0;
+  };
+  if (tagged(digest.hex())) return true;
+  auto parents = parents_.find(digest.hex());
+  if (parents == parents_.end()) return false;
+  for (const auto& parent : parents->second) {
+    if (objects_.contains(parent) && tagged(parent)) return true;
+  }
+  return false;
+}
+
+void CacheIndex::pin(const std::string& upstream, const std::string& repository,
+                     const Digest& digest) {
+  {
+    std::unique_lock lock(mutex_);
+    if (!pins_.insert(link_key(upstream, repository, digest)).second) return;
+    ++pin_counts_[digest.hex()];
+  }
+  std::lock_guard db_lock(db_mutex_);
+  Statement s(db_, "INSERT OR IGNORE INTO pins(upstream, repository, digest) VALUES(?1, ?2, ?3)");
+  s.bind(1, upstream).bind(2, repository).bind(3, digest.str()).step();
+}
+
+void CacheIndex::unpin(const std::string& upstream, const std::string& repository,
+                       const Digest& digest) {
+  {
+    std::unique_lock lock(mutex_);
+    if (pins_.erase(link_key(upstream, repository, digest)) == 0) return;
+    if (--pin_counts_[digest.hex()] == 0) pin_counts_.erase(digest.hex());
+  }
+  std::lock_guard db_lock(db_mutex_);
+  Statement s(db_, "DELETE FROM pins WHERE upstream = ?1 AND repository = ?2 AND digest = ?3");
+  s.bind(1, upstream).bind(2, repository).bind(3, digest.str()).step();
+}
+
+void CacheIndex::remove_link(const std::string& upstream, const std::string& repository,
+                             const Digest& digest) {
+  {
+    std::unique_lock lock(mutex_);
+    if (links_.erase(link_key(upstream, repository, digest)) == 0) return;
+  }
+  std::lock_guard db_lock(db_mutex_);
+  Statement s(db_, "DELETE FROM links WHERE upstream = ?1 AND repository = ?2 AND digest = ?3");
+  s.bind(1, upstream).bind(2, repository).bind(3, digest.str()).step();
+}
+
+void CacheIndex::remove_tag(const std::string& upstream, const std::string& repository,
+                            const std::string& tag) {
+  {
+    std::unique_lock lock(mutex_);
+    auto it = tags_.find(tag_key(upstream, repository, tag));
+    if (it == tags_.end()) return;
+    auto hex = it->second.digest.hex();
+    tags_.erase(it);
+    if (--tag_targets_[hex] == 0) tag_targets_.erase(hex);
+  }
+  std::lock_guard db_lock(db_mutex_);
+  Statement s(db_, "DELETE FROM tags WHERE upstream = ?1 AND repository = ?2 AND tag = ?3");
+  s.bind(1, upstream).bind(2, repository).bind(3, tag).step();
 }
 
 bool CacheIndex::linked(const std::string& upstream, const std::string& repository,
@@ -219,7 +461,13 @@ void CacheIndex::put_tag(const std::string& upstream, const std::string& reposit
                          const std::string& tag, const TagRecord& record) {
   {
     std::unique_lock lock(mutex_);
-    tags_.insert_or_assign(tag_key(upstream, repository, tag), record);
+    auto [it, inserted] = tags_.try_emplace(tag_key(upstream, repository, tag), record);
+    if (!inserted) {
+      auto old = it->second.digest.hex();
+      if (--tag_targets_[old] == 0) tag_targets_.erase(old);
+      it->second = record;
+    }
+    ++tag_targets_[record.digest.hex()];
   }
   std::lock_guard db_lock(db_mutex_);
   Statement s(db_,
@@ -252,13 +500,13 @@ void CacheIndex::flush_access_times() {
   }
   if (pending.empty()) return;
   std::lock_guard db_lock(db_mutex_);
-  exec("BEGIN");
+  begin();
   Statement s(db_, "UPDATE objects SET last_access = ?2 WHERE digest = ?1");
   for (auto& [hex, when] : pending) {
     s.bind(1, "sha256:" + hex).bind(2, when).step();
     s.reset();
   }
-  exec("COMMIT");
+  commit();
 }
 
 }  // namespace regcache::index

@@ -32,7 +32,14 @@ ReadinessCheck Readiness::probe_storage() {
   }
   const char byte = '1';
   if (::write(fd, &byte, 1) != 1 || ::fsync(fd) != 0) {
-    check = {"storage", false, "cannot write in " + probe_dir_.string() + ": " + errno_text(errno)};
+    const int error = errno;
+    // A full disk pauses caching (see the "caching" check) but the mirror still
+    // serves what it has: ready, not failed.
+    if (error == ENOSPC || error == EDQUOT) {
+      check = {"storage", true, "full: cached content is served, new content is not stored"};
+    } else {
+      check = {"storage", false, "cannot write in " + probe_dir_.string() + ": " + errno_text(error)};
+    }
   }
   ::close(fd);
   ::unlink(path.c_str());

@@ -19,7 +19,9 @@ def test_healthz_and_readyz_report_upstream_state(start_mirror, upstream, images
         assert r.status_code == 200, r.text
         report = r.json()
         assert report["ready"] is True
-        assert {c["name"]: c["ok"] for c in report["checks"]} == {"storage": True, "index": True}
+        assert {c["name"]: c["ok"] for c in report["checks"]} == \
+            {"storage": True, "index": True, "caching": True}
+        assert {c["name"]: c["detail"] for c in report["checks"]}["caching"] == "active"
         (state,) = report["upstreams"]
         assert (state["name"], state["state"]) == (f"127.0.0.1:{replica.port}", "unknown")
 

@@ -1,0 +1,31 @@
+#pragma once
+// Operator removal of an image (repository:tag or repository@digest) or of a
+// whole repository. The tags, pins and repository links go; then whatever they
+// kept alive and nothing else needs is collected (a layer another repository
+// still uses stays).
+
+#include <optional>
+#include <string>
+
+#include "lifecycle/garbage_collector.hpp"
+
+namespace regcache::lifecycle {
+
+struct ImageSelector {
+  std::string upstream;
+  std::string repository;
+  std::string tag;                         // empty: by digest or the whole repository
+  std::optional<registry::Digest> digest;  // set: that manifest only
+};
+
+struct RemoveReport {
+  bool found = false;  // the selector matched a tag, pin or repository
+  size_t tags = 0;
+  size_t pins = 0;
+  GcReport collected;
+};
+
+RemoveReport remove_image(index::CacheIndex& index, ContentRemover& remover,
+                          const ImageSelector& selector, bool dry_run);
+
+}  // namespace regcache::lifecycle

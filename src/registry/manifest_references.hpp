@@ -1,0 +1,15 @@
+#pragma once
+// The digests a manifest refers to: its config and layers (image manifests),
+// its child manifests (indexes, manifest lists), and `blobs` (artifacts).
+// Malformed bodies refer to nothing.
+
+#include <string_view>
+#include <vector>
+
+#include "registry/digest.hpp"
+
+namespace regcache::registry {
+
+std::vector<Digest> manifest_references(std::string_view body);
+
+}  // namespace regcache::registry
