@@ -8,7 +8,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
-  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libcrypt-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-cryptography python3-requests
@@ -16,6 +16,7 @@ test_packages=(
   iproute2 util-linux curl openssl wrk procps busybox-static python3-pytest-timeout
   chromium prometheus
   debootstrap docker-compose dpkg-dev systemd python3-yaml
+  varnish apache2-utils clang libclang-rt-14-dev
 )
 bench_packages=(
   python3 python3-requests docker-registry skopeo nginx wrk curl procps iproute2 util-linux

@@ -2,8 +2,11 @@
 # The project's test command: installs the test dependencies, builds (Release,
 # unit tests on) into build/, runs the unit tests (ctest) and then the
 # end-to-end suite (pytest, tests/e2e) inside a network namespace with only
-# loopback, created here and removed on exit. Extra arguments go to pytest,
-# e.g. scripts/test.sh -k coalescing. Exits non-zero if anything failed.
+# loopback, created here and removed on exit, and finally (full runs only) the
+# unit tests under ASan+UBSan and each fuzzer for a bounded time
+# (scripts/check-sanitizers.sh). Extra arguments go to pytest, e.g.
+# scripts/test.sh -k coalescing (and skip the sanitizer stage).
+# Exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,5 +35,9 @@ if [[ $(id -u) -eq 0 ]] && ip netns add "regcache-e2e-$$" 2>/dev/null; then
 else
   echo "test.sh: no network namespace (needs root); the dockerd tests will be skipped" >&2
   "${pytest_cmd[@]}" || status=$?
+fi
+
+if (($# == 0)); then
+  scripts/check-sanitizers.sh || status=$?
 fi
 exit "$status"

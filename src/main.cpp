@@ -158,17 +158,15 @@ int main(int argc, char** argv) {
         file = regcache::config::configuration_path_from_environment(env);  // registry:2's variable
       }
       config = regcache::config::load_config(file, env);
-      if (!config.http.tls.certificate.empty()) {
-        throw regcache::config::ConfigError(
-            "http.tls: TLS is not served by this version yet; terminate TLS in nginx in front of "
-            "regcache and remove http.tls");
-      }
     } catch (const regcache::config::ConfigError& e) {
       std::cerr << "regcache: configuration error: " << e.what() << "\n";
       return kConfigError;
     }
     try {
       return regcache::app::Application(std::move(config)).run();
+    } catch (const regcache::config::ConfigError& e) {  // TLS or htpasswd files unusable
+      std::cerr << "regcache: configuration error: " << e.what() << "\n";
+      return kConfigError;
     } catch (const std::exception& e) {
       std::cerr << "regcache: cannot start: " << e.what() << "\n";
       return 1;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/conditional_request.hpp"
 #include "cache/pull_through_cache.hpp"
 #include "registry/byte_range.hpp"
 
@@ -20,6 +21,8 @@ bhttp::response<bhttp::empty_body> ContentResponder::head_for(
   response.set("Docker-Content-Digest", what.digest);
   response.set(bhttp::field::etag, "\"" + what.digest + "\"");
   response.set(bhttp::field::accept_ranges, "bytes");
+  if (!what.cache_control.empty()) response.set(bhttp::field::cache_control, what.cache_control);
+  if (what.vary_accept) response.set(bhttp::field::vary, "Accept");
   headers_.apply(response);
   return response;
 }
@@ -42,9 +45,7 @@ asio::awaitable<void> ContentResponder::send_cached(http::ResponseWriter& writer
 }
 
 bool ContentResponder::not_modified(const ContentDescription& what) const {
-  return !what.if_none_match.empty() &&
-         (what.if_none_match == "\"" + what.digest + "\"" || what.if_none_match == what.digest ||
-          what.if_none_match == "*");
+  return !what.if_none_match.empty() && if_none_match_matches(what.if_none_match, what.digest);
 }
 
 asio::awaitable<void> ContentResponder::send_from_fd(http::ResponseWriter& writer, int fd,
@@ -57,7 +58,10 @@ asio::awaitable<void> ContentResponder::send_from_fd(http::ResponseWriter& write
     co_await writer.send_header(std::move(response));
     co_return;
   }
-  auto range = registry::parse_byte_range(what.range, size);
+  // If-Range that does not match: the client's partial copy is of something
+  // else, so it gets the whole content.
+  const bool range_applies = what.if_range.empty() || if_range_matches(what.if_range, what.digest);
+  auto range = registry::parse_byte_range(range_applies ? what.range : std::string(), size);
   if (range.kind == ByteRange::Kind::unsatisfiable) {
     auto response = headers_.error(registry::ErrorCode::range_invalid, "requested range not satisfiable");
     response.set(bhttp::field::content_range, "bytes */" + std::to_string(size));

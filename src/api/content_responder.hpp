@@ -21,7 +21,10 @@ struct ContentDescription {
   std::string digest;        // "sha256:..."
   std::string content_type;  // media type
   std::string range;         // the request's Range header ("" for none)
+  std::string if_range;      // its If-Range header
   std::string if_none_match;
+  std::string cache_control;  // see CachePolicy
+  bool vary_accept = false;   // the answer depends on Accept (manifests by tag)
   std::string upstream;      // for error messages about a failed download
 };
 

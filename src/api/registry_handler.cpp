@@ -9,6 +9,7 @@ using registry::ErrorCode;
 using registry::RouteKind;
 
 namespace {
+constexpr const char* kAllowedMethods = "GET, HEAD, OPTIONS";
 
 // The `route` label of the request metrics (a small fixed set).
 const char* route_label(RouteKind kind) {
@@ -31,6 +32,15 @@ const char* route_label(RouteKind kind) {
 }
 
 }  // namespace
+
+bhttp::response<bhttp::string_body> RegistryHandler::options_response() const {
+  // 200 with an empty body rather than 204: the same for clients, and the
+  // Content-Length: 0 the writer adds is allowed.
+  bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
+  response.set(bhttp::field::allow, kAllowedMethods);
+  headers_.apply(response);
+  return response;
+}
 
 RegistryHandler::RegistryHandler(cache::PullThroughCache& cache, const UpstreamRouter& router,
                                  const ResponseHeaders& headers, std::chrono::seconds stall_timeout)
@@ -56,6 +66,10 @@ asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& contex
                                               http::ResponseWriter& writer) {
   const auto& request = context.request;
   const bool readonly = request.method() == bhttp::verb::get || request.method() == bhttp::verb::head;
+  if (request.method() == bhttp::verb::options && request.target() == "*") {
+    co_await writer.send(options_response());
+    co_return;
+  }
   auto routed = registry::parse_route(request.target());
   if (!routed.ok) {
     const cache::CacheError error{routed.error, routed.message, std::nullopt};
@@ -83,11 +97,16 @@ asio::awaitable<void> RegistryHandler::handle(const http::RequestContext& contex
     default:
       break;
   }
+  if (request.method() == bhttp::verb::options) {
+    co_await writer.send(options_response());
+    co_return;
+  }
   if (!readonly) {
-    const cache::CacheError error{ErrorCode::unsupported,
-                                  "regcache is a pull-through cache: only GET and HEAD are supported",
-                                  std::nullopt};
-    co_await send_error(writer, error);
+    auto response =
+        headers_.error(ErrorCode::unsupported,
+                       "regcache is a pull-through cache: only GET and HEAD are supported");
+    response.set(bhttp::field::allow, kAllowedMethods);
+    co_await writer.send(std::move(response));
     co_return;
   }
   if (route.kind == RouteKind::base) {
@@ -140,6 +159,10 @@ asio::awaitable<void> RegistryHandler::manifest(const http::RequestContext& cont
   what.content_type = found.media_type;
   what.if_none_match = std::string(context.request[bhttp::field::if_none_match]);
   what.upstream = target.client->upstream().name;
+  // By tag: the answer may change and depends on Accept; by digest it never changes.
+  what.cache_control = route.reference_is_digest ? headers_.cache_policy().by_digest()
+                                                 : headers_.cache_policy().by_tag();
+  what.vary_accept = !route.reference_is_digest;
   co_await responder_.send_cached(writer, *found.content, what);
 }
 
@@ -160,8 +183,10 @@ asio::awaitable<void> RegistryHandler::blob(const http::RequestContext& context,
   what.digest = digest.str();
   what.content_type = "application/octet-stream";
   what.range = std::string(context.request[bhttp::field::range]);
+  what.if_range = std::string(context.request[bhttp::field::if_range]);
   what.if_none_match = std::string(context.request[bhttp::field::if_none_match]);
   what.upstream = target.client->upstream().name;
+  what.cache_control = headers_.cache_policy().by_digest();
   ContentResponder::Handover uncached;
   if (found.cached) {
     co_await responder_.send_cached(writer, *found.cached, what);

@@ -24,6 +24,8 @@ class RegistryHandler final : public http::RequestHandler {
 
  private:
   asio::awaitable<void> send_error(http::ResponseWriter& writer, const cache::CacheError& error);
+  // OPTIONS: what the mirror allows (no body).
+  http::bhttp::response<http::bhttp::string_body> options_response() const;
   asio::awaitable<void> manifest(const http::RequestContext& context, http::ResponseWriter& writer,
                                  const RoutedRepository& target, const registry::Route& route);
   asio::awaitable<void> blob(const http::RequestContext& context, http::ResponseWriter& writer,

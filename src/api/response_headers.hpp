@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/cache_policy.hpp"
 #include "http/beast.hpp"
 #include "registry/registry_error.hpp"
 
@@ -30,8 +31,13 @@ class ResponseHeaders {
                                                         const std::string& message,
                                                         unsigned status_override = 0) const;
 
+  // Cache-Control for content (regcache.cdn.tag_max_age, private under auth).
+  void use_cache_policy(CachePolicy policy) { cache_policy_ = policy; }
+  const CachePolicy& cache_policy() const { return cache_policy_; }
+
  private:
   std::vector<std::pair<std::string, std::vector<std::string>>> extra_;
+  CachePolicy cache_policy_;
 };
 
 }  // namespace regcache::api

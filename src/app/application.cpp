@@ -8,6 +8,7 @@
 #include "control/control_server.hpp"
 #include "control/control_socket.hpp"
 #include "api/registry_handler.hpp"
+#include "app/edge.hpp"
 #include "app/logging.hpp"
 #include "build_info.hpp"
 #include "cache/blob_fetcher.hpp"
@@ -21,6 +22,7 @@
 #include "ops/readiness.hpp"
 #include "ops/telemetry.hpp"
 #include "storage/filesystem_content_store.hpp"
+#include "upstream/fetch_limited_upstream.hpp"
 #include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
 
@@ -47,16 +49,19 @@ void log_upstreams(const config::Config& config) {
   }
 }
 
+// regcache.limits.upstream_fetches: every upstream shares one budget.
+std::unique_ptr<upstream::UpstreamRegistry> limit_fetches(
+    std::unique_ptr<upstream::UpstreamRegistry> client, upstream::FetchBudget* budget) {
+  if (budget == nullptr) return client;
+  return std::make_unique<upstream::FetchLimitedUpstream>(std::move(client), *budget);
+}
+
 asio::ip::tcp::endpoint listen_endpoint(const std::string& host, uint16_t port) {
   if (host.empty()) return {asio::ip::tcp::v6(), port};
   asio::io_context resolver_io;
   asio::ip::tcp::resolver resolver(resolver_io);
   auto results = resolver.resolve(host, std::to_string(port));
   return results.begin()->endpoint();
-}
-
-asio::ip::tcp::endpoint listen_endpoint(const config::HttpConfig& http) {
-  return listen_endpoint(http.host, http.port);
 }
 
 asio::awaitable<void> sample_history(asio::steady_timer& timer, ops::Telemetry& telemetry) {
@@ -79,7 +84,7 @@ asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::Cache
   }
 }
 
-asio::awaitable<void> drain_then_stop(http::Server& server, asio::io_context& io) {
+asio::awaitable<void> drain_then_stop(Edge& server, asio::io_context& io) {
   asio::steady_timer poll(co_await asio::this_coro::executor);
   auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;
   while (server.connection_count() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -111,7 +116,7 @@ int Application::run() {
   SystemClock clock;
   // Operators' view (metrics, status page, upstream states, upstream log lines).
   // Reads the server's connection count once it exists.
-  http::Server* main_server = nullptr;
+  Edge* main_server = nullptr;
   cache::BlobFetcher* fetcher_view = nullptr;
   ops::MirrorMetrics::Sources sources;
   sources.cache_bytes = [&index] { return index.total_bytes(); };
@@ -144,11 +149,15 @@ int Application::run() {
   for (const auto& upstream : config_.upstreams) upstream_names.push_back(upstream.name);
   ops::Telemetry telemetry(std::move(upstream_names), std::move(sources), events, clock);
 
+  std::unique_ptr<upstream::FetchBudget> fetch_budget;
+  if (config_.access.limits.upstream_fetches > 0) {
+    fetch_budget = std::make_unique<upstream::FetchBudget>(config_.access.limits.upstream_fetches);
+  }
   std::vector<std::unique_ptr<upstream::UpstreamRegistry>> clients;
   for (const auto& upstream : config_.upstreams) {
     auto client = std::make_unique<upstream::RegistryClient>(upstream, config_.tuning);
     client->set_observer(&telemetry);
-    clients.push_back(std::move(client));
+    clients.push_back(limit_fetches(std::move(client), fetch_budget.get()));
   }
   api::UpstreamRouter router(std::move(clients), config_.default_upstream);
 
@@ -162,6 +171,10 @@ int Application::run() {
   housekeeper_view = &housekeeper;
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   api::ResponseHeaders headers(config_.http.headers);
+  const auto& client_auth = config_.access.auth;
+  headers.use_cache_policy(
+      api::CachePolicy(config_.access.cdn.tag_max_age,
+                       !client_auth.htpasswd.empty() && !client_auth.anonymous_pull));
   api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
 
   unsigned io_threads = tuning.io_threads ? tuning.io_threads : std::max(1u, std::thread::hardware_concurrency());
@@ -177,11 +190,11 @@ int Application::run() {
   ops::OpsHandler main_handler(
       telemetry, readiness, &handler,
       separate_admin ? ops::OpsHandler::Endpoints::probes_only : ops::OpsHandler::Endpoints::all);
-  http::Server server(io, main_handler, limits);
+  // Listeners (plain or TLS, the https redirect) and the access gate in front.
+  Edge server(io, config_, main_handler, headers);
   server.set_access_log(http::AccessLog(events));
   server.set_observer(&telemetry);
   main_server = &server;
-  server.listen(listen_endpoint(config_.http));
   server.start();
 
   control::ControlServer control(io, {config_, index, housekeeper});
@@ -218,10 +231,10 @@ int Application::run() {
     asio::co_spawn(io, drain_then_stop(server, io), asio::detached);
   });
 
-  spdlog::info("regcache {} ({}) listening on {} port {}; cache in {}; {} cached objects",
+  spdlog::info("regcache {} ({}) listening on {} port {} ({}); cache in {}; {} cached objects",
                build_info::kVersion, build_info::kCommit,
                config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
-               config_.storage.root.string(), index.object_count());
+               server.describe(), config_.storage.root.string(), index.object_count());
   log_upstreams(config_);
 
   std::vector<std::thread> threads;

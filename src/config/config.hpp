@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "config/access_config.hpp"
+
 namespace regcache::config {
 
 using Seconds = std::chrono::seconds;
@@ -18,6 +20,12 @@ using Seconds = std::chrono::seconds;
 struct TlsConfig {
   std::filesystem::path certificate;  // http.tls.certificate; empty = plain HTTP
   std::filesystem::path key;          // http.tls.key
+  std::string minimum_version = "tls1.2";  // http.tls.minimumtls: tls1.2 | tls1.3
+  Seconds reload_interval = Seconds(10);   // regcache.tls.reload_interval; 0 = SIGHUP only
+  // regcache.tls.redirect_addr: a plain-HTTP listener that redirects to https.
+  std::string redirect_addr;  // as given; empty = none
+  std::string redirect_host;  // parsed, as HttpConfig::host
+  uint16_t redirect_port = 0;
 };
 
 struct HttpConfig {
@@ -76,6 +84,8 @@ struct TuningConfig {
   Seconds idle_timeout = Seconds(120);           // keep-alive connection without a request
   uint32_t max_header_bytes = 16 * 1024;
   uint32_t max_connections = 10000;
+  uint32_t max_url_bytes = 8192;    // longest request target (path and query)
+  uint32_t max_header_count = 100;  // most header fields in one request
 };
 
 // A size in bytes or as a share of the cache's filesystem (see byte_size.hpp).
@@ -121,6 +131,7 @@ struct Config {
   std::string default_upstream = "docker.io";
   TuningConfig tuning;
   LifecycleConfig lifecycle;
+  AccessConfig access;  // TLS-era serving: proxies, CDN, origin protection, auth, fair use
   AdminConfig admin;
   // Non-fatal findings while loading (unknown keys, ignored registry:2 features).
   std::vector<std::string> warnings;

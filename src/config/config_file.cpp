@@ -89,6 +89,12 @@ class FileReader {
             "{}: storage driver {} is not supported by regcache yet (use storage.filesystem)",
             where(path), in_quotes(key)));
       }
+      if (prefix == "auth" || prefix.starts_with("auth.")) {
+        // An authentication section regcache cannot honour must not be ignored quietly.
+        throw ConfigError(
+            fmt::format("{}: not supported: regcache authenticates clients with auth.htpasswd only",
+                        where(path)));
+      }
       unknown(path, prefix, key);
       return;
     }

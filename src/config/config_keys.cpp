@@ -9,10 +9,10 @@ namespace {
 
 using enum KeyKind;
 
-constexpr std::string_view kNoClientAuth =
-    "regcache does not authenticate clients yet; ignoring it would let anyone who can reach the "
-    "mirror pull with its upstream credentials. Remove the section, or restrict access in front "
-    "of regcache (nginx, firewall)";
+constexpr std::string_view kOnlyHtpasswd =
+    "regcache authenticates clients with auth.htpasswd only; ignoring this would let anyone who "
+    "can reach the mirror pull with its upstream credentials. Use auth.htpasswd, or restrict "
+    "access in front of regcache (nginx, firewall, regcache.origin)";
 
 constexpr std::array kKeys{
     KeySpec{"version", value},
@@ -52,7 +52,7 @@ constexpr std::array kKeys{
     KeySpec{"http.tls.certificate", value},
     KeySpec{"http.tls.key", value},
     KeySpec{"http.tls.clientcas", unsupported, "client certificates are not verified yet"},
-    KeySpec{"http.tls.minimumtls", unused},
+    KeySpec{"http.tls.minimumtls", value},
     KeySpec{"http.tls.ciphersuites", unused},
     KeySpec{"http.tls.letsencrypt", unused},
     KeySpec{"http.secret", unused},
@@ -64,7 +64,12 @@ constexpr std::array kKeys{
     KeySpec{"http.http2", unused},
     KeySpec{"http.h2c", unused},
 
-    KeySpec{"auth", unsupported, kNoClientAuth},
+    KeySpec{"auth", section},
+    KeySpec{"auth.htpasswd", section},
+    KeySpec{"auth.htpasswd.realm", value},
+    KeySpec{"auth.htpasswd.path", value},
+    KeySpec{"auth.token", unsupported, kOnlyHtpasswd},
+    KeySpec{"auth.silly", unsupported, kOnlyHtpasswd},
     KeySpec{"middleware", unused},
     KeySpec{"notifications", unused},
     KeySpec{"redis", unused},
@@ -90,6 +95,31 @@ constexpr std::array kKeys{
     KeySpec{"regcache.high_watermark", value},
     KeySpec{"regcache.low_watermark", value},
     KeySpec{"regcache.gc_interval", value},
+    // Serving on the public internet (TLS, proxies, CDN, access control, fair use).
+    KeySpec{"regcache.max_url_bytes", value},
+    KeySpec{"regcache.max_header_count", value},
+    KeySpec{"regcache.trusted_proxies", value},
+    KeySpec{"regcache.tls", section},
+    KeySpec{"regcache.tls.redirect_addr", value},
+    KeySpec{"regcache.tls.reload_interval", value},
+    KeySpec{"regcache.cdn", section},
+    KeySpec{"regcache.cdn.tag_max_age", value},
+    KeySpec{"regcache.cdn.blob_redirect", value},
+    KeySpec{"regcache.origin", section},
+    KeySpec{"regcache.origin.secret_header", value},
+    KeySpec{"regcache.origin.secrets", value},
+    KeySpec{"regcache.origin.allow", value},
+    KeySpec{"regcache.origin.deny", value},
+    KeySpec{"regcache.origin.health_paths", value},
+    KeySpec{"regcache.origin.health_allow", value},
+    KeySpec{"regcache.auth", section},
+    KeySpec{"regcache.auth.anonymous_pull", value},
+    KeySpec{"regcache.limits", section},
+    KeySpec{"regcache.limits.requests_per_second", value},
+    KeySpec{"regcache.limits.request_burst", value},
+    KeySpec{"regcache.limits.downloads_per_client", value},
+    KeySpec{"regcache.limits.connections_per_client", value},
+    KeySpec{"regcache.limits.upstream_fetches", value},
     KeySpec{"regcache.admin_addr", value},
     KeySpec{"regcache.upstreams", structured},
     KeySpec{"regcache.default_upstream", value},
@@ -113,8 +143,8 @@ std::string environment_variable(std::string_view path) {
     name = "REGCACHE_" + std::string(path.substr(kOwnSection.size()));
   } else {
     name = "REGISTRY_" + std::string(path);
-    std::replace(name.begin(), name.end(), '.', '_');
   }
+  std::replace(name.begin(), name.end(), '.', '_');
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return name;

@@ -32,7 +32,8 @@ std::span<const KeySpec> known_keys();
 const KeySpec* find_key(std::string_view path);
 
 // The environment variable that overrides `path`: "proxy.ttl" -> "REGISTRY_PROXY_TTL"
-// (registry:2's rule), "regcache.io_threads" -> "REGCACHE_IO_THREADS".
+// (registry:2's rule), "regcache.io_threads" -> "REGCACHE_IO_THREADS",
+// "regcache.origin.secrets" -> "REGCACHE_ORIGIN_SECRETS".
 std::string environment_variable(std::string_view path);
 
 }  // namespace regcache::config

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "config/byte_size.hpp"
+#include "config/access_settings.hpp"
 #include "config/config_file.hpp"
 #include "config/egress_proxy.hpp"
 #include "config/env_overrides.hpp"
@@ -221,6 +222,8 @@ void read_tuning(const Settings& settings, UpstreamConfig& upstream, TuningConfi
   count("regcache.upstream_retries", tuning.upstream_retries, 0, 10);
   count("regcache.max_header_bytes", tuning.max_header_bytes, 1024, 1024 * 1024);
   count("regcache.max_connections", tuning.max_connections, 1, 1'000'000);
+  count("regcache.max_url_bytes", tuning.max_url_bytes, 256, 1024 * 1024);
+  count("regcache.max_header_count", tuning.max_header_count, 8, 10'000);
   timeout("regcache.upstream_connect_timeout", tuning.upstream_connect_timeout);
   timeout("regcache.upstream_stall_timeout", tuning.upstream_stall_timeout);
   timeout("regcache.request_header_timeout", tuning.request_header_timeout);
@@ -271,7 +274,7 @@ void read_admin(const Settings& settings, AdminConfig& admin) {
 // Checks that touch the filesystem, after every value is known to be valid so a
 // rejected configuration leaves no directory behind.
 void check_paths(const Settings& settings, const Config& config) {
-  for (const auto* path : {"http.tls.certificate", "http.tls.key"}) {
+  for (const auto* path : {"http.tls.certificate", "http.tls.key", "auth.htpasswd.path"}) {
     const Setting* s = settings.find(path);
     if (s == nullptr) continue;
     const std::string file = text_of(*s);
@@ -323,6 +326,7 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   read_http(settings, config.http);
   read_tuning(settings, proxy_upstream, config.tuning);
   read_lifecycle(settings, config.lifecycle);
+  read_access_settings(settings, config, warnings);
   read_admin(settings, config.admin);
   proxy_upstream.egress = egress_proxy_from_environment(env);
   proxy_upstream.trust = upstream_trust_from_environment(env);

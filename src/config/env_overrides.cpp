@@ -69,15 +69,18 @@ class EnvironmentReader {
 
  private:
   void apply_own(const std::string& name, const std::string& value) {
-    const std::string path = "regcache." + lower(name.substr(kOwnPrefix.size()));
-    const KeySpec* spec = find_key(path);
-    if (spec != nullptr && spec->kind == KeyKind::value) {
-      settings_.values[path] = Setting{YAML::Node(value), where(name)};
-      return;
-    }
-    if (spec != nullptr && spec->kind == KeyKind::structured) {
-      settings_.values[path] = Setting{load_yaml(name, value), where(name)};
-      return;
+    // Nested keys too: REGCACHE_ORIGIN_SECRETS is regcache.origin.secrets.
+    // Structured keys (REGCACHE_UPSTREAMS) take a YAML value.
+    for (const KeySpec& spec : known_keys()) {
+      if (!spec.path.starts_with("regcache.") || environment_variable(spec.path) != name) continue;
+      if (spec.kind == KeyKind::value) {
+        settings_.values[std::string(spec.path)] = Setting{YAML::Node(value), where(name)};
+        return;
+      }
+      if (spec.kind == KeyKind::structured) {
+        settings_.values[std::string(spec.path)] = Setting{load_yaml(name, value), where(name)};
+        return;
+      }
     }
     unknown(name);
   }
@@ -150,6 +153,13 @@ class EnvironmentReader {
       }
     }
 
+    // Client authentication regcache does not know must not be ignored quietly.
+    if (names_key_or_child(name, "REGISTRY_AUTH")) {
+      throw ConfigError(
+          fmt::format("{}: not supported: regcache authenticates clients with auth.htpasswd only "
+                      "(REGISTRY_AUTH_HTPASSWD_PATH, REGISTRY_AUTH_HTPASSWD_REALM)",
+                      where(name)));
+    }
     // registry:2 reads any other REGISTRY_STORAGE_<X>_... as parameters of driver <x>.
     constexpr std::string_view kStorageChild = "REGISTRY_STORAGE_";
     if (name.starts_with(kStorageChild)) {

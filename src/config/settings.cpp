@@ -58,6 +58,35 @@ std::string text_of(const Setting& setting) {
   reject(setting, "expected a single value");
 }
 
+std::vector<std::string> list_of(const Setting& setting) {
+  std::vector<std::string> items;
+  const auto add = [&](std::string_view item) {
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) {
+      item.remove_suffix(1);
+    }
+    if (!item.empty()) items.emplace_back(item);
+  };
+  if (setting.value.IsSequence()) {
+    for (const auto& node : setting.value) {
+      if (!node.IsScalar()) reject(setting, "expected a list of single values");
+      add(node.Scalar());
+    }
+    return items;
+  }
+  const std::string text = text_of(setting);
+  std::string_view rest = text;
+  while (true) {
+    const auto comma = rest.find(',');
+    add(rest.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
 bool bool_of(const Setting& setting) {
   const std::string text = text_of(setting);
   constexpr std::array<std::string_view, 4> kTrue{"true", "yes", "on", "y"};

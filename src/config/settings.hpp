@@ -44,6 +44,11 @@ struct Settings {
 // value, so this is safe for secrets.
 std::string text_of(const Setting& setting);
 
+// A list: a YAML sequence of single values in the file, or (from an environment
+// variable) one value with the items separated by commas. Items are trimmed;
+// empty items are dropped.
+std::vector<std::string> list_of(const Setting& setting);
+
 // YAML 1.1 booleans as registry:2 reads them: true/false, yes/no, on/off, y/n (any case).
 bool bool_of(const Setting& setting);
 

@@ -10,6 +10,7 @@ struct AccessNote {
   // blob, tags, catalog, upload, metrics, healthz, readyz, status, other).
   const char* route = "other";
   std::string repository;  // manifest and blob requests: the upstream's repository name
+  std::string user;        // the client's htpasswd user, if it logged in (never a password)
 };
 
 }  // namespace regcache::http

@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <string_view>
 
 #include "http/access_note.hpp"
 #include "http/beast.hpp"
@@ -11,9 +12,12 @@ namespace regcache::http {
 // mishandles aggregates with reference members passed by value to coroutines.
 struct RequestContext {
   const Request& request;
+  // The real client: the peer, or the address a trusted proxy forwarded.
   const std::string& client_address;
   AccessNote& note;
-  const std::string& request_id;  // X-Request-ID (the client's or a generated one)
+  const std::string& request_id;     // X-Request-ID (the client's or a generated one)
+  std::string_view scheme = "http";  // as the client used it: "https" or "http"
+  std::string_view host = {};        // Host as the client sent it (may carry a port)
 };
 
 // The application behind the server. `handle` must answer through the writer

@@ -17,6 +17,7 @@ struct RequestRecord {
   std::string_view cache;       // AccessNote::cache
   std::string_view client;
   std::string_view request_id;
+  std::string_view user;  // AccessNote::user (empty: anonymous)
   unsigned status = 0;  // 0: no answer was sent (connection aborted)
   uint64_t bytes = 0;   // body bytes sent
   std::chrono::duration<double> duration{0};

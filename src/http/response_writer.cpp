@@ -1,20 +1,14 @@
 #include "http/response_writer.hpp"
 
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 
 namespace regcache::http {
-namespace {
-constexpr uint64_t kSendfileChunk = 4 * 1024 * 1024;
-}
 
-ResponseWriter::ResponseWriter(beast::tcp_stream& stream, const ServerLimits& limits,
-                               bool head_request, unsigned version, bool keep_alive)
+ResponseWriter::ResponseWriter(ClientStream& stream, const ServerLimits& limits, bool head_request,
+                               unsigned version, bool keep_alive)
     : stream_(stream),
       limits_(limits),
       head_request_(head_request),
@@ -27,13 +21,6 @@ void ResponseWriter::add_identity(bhttp::response<Body>& response) const {
   if (note_ != nullptr && std::string_view(note_->cache) != "none") {
     response.set("X-Cache", note_->cache);
   }
-}
-
-void ResponseWriter::ensure_non_blocking() {
-  // asio makes the socket non-blocking with its first asynchronous operation;
-  // this only costs an ioctl if that has not happened yet.
-  auto& socket = stream_.socket();
-  if (!socket.native_non_blocking()) socket.native_non_blocking(true);
 }
 
 // Serializes the status line and fields into head_ (what Beast's serializer
@@ -65,6 +52,15 @@ void ResponseWriter::start_head(bhttp::response<Body>& response) {
   head_ += "\r\n";
 }
 
+asio::awaitable<bool> ResponseWriter::write_all(std::span<const char> first,
+                                                std::span<const char> second, bool more) {
+  if (auto ec = co_await stream_.write_all(first, second, more, limits_.send_timeout)) {
+    aborted_ = true;
+    co_return false;
+  }
+  co_return true;
+}
+
 asio::awaitable<bool> ResponseWriter::send(bhttp::response<bhttp::string_body> response) {
   response.version(version_);
   response.keep_alive(keep_alive_);
@@ -85,49 +81,6 @@ asio::awaitable<bool> ResponseWriter::send_header(bhttp::response<bhttp::empty_b
   if (head_request_ || length == 0) co_return co_await write_all(head_, {}, false);
   head_pending_ = true;  // leaves with the first bytes of the body
   co_return true;
-}
-
-asio::awaitable<bool> ResponseWriter::write_all(std::span<const char> first,
-                                                std::span<const char> second, bool more) {
-  ensure_non_blocking();
-  const int socket = stream_.socket().native_handle();
-  while (!first.empty() || !second.empty()) {
-    iovec iov[2];
-    int count = 0;
-    if (!first.empty()) iov[count++] = {const_cast<char*>(first.data()), first.size()};
-    if (!second.empty()) iov[count++] = {const_cast<char*>(second.data()), second.size()};
-    msghdr message{};
-    message.msg_iov = iov;
-    message.msg_iovlen = static_cast<size_t>(count);
-    ssize_t n = ::sendmsg(socket, &message, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
-    if (n >= 0) {
-      auto sent = static_cast<size_t>(n);
-      auto from_first = std::min(sent, first.size());
-      first = first.subspan(from_first);
-      second = second.subspan(sent - from_first);
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !co_await wait_writable()) {
-      aborted_ = true;
-      co_return false;
-    }
-  }
-  co_return true;
-}
-
-asio::awaitable<bool> ResponseWriter::wait_writable() {
-  auto& socket = stream_.socket();
-  asio::steady_timer guard(socket.get_executor());
-  guard.expires_after(limits_.send_timeout);
-  guard.async_wait([&socket](boost::system::error_code ec) {
-    if (!ec) socket.cancel();  // no progress for send_timeout: give up on this client
-  });
-  boost::system::error_code ec;
-  co_await socket.async_wait(tcp::socket::wait_write,
-                             asio::redirect_error(asio::use_awaitable, ec));
-  guard.cancel();
-  co_return !ec;
 }
 
 asio::awaitable<bool> ResponseWriter::send_file_range(int fd, uint64_t offset, uint64_t length) {
@@ -158,28 +111,9 @@ asio::awaitable<bool> ResponseWriter::send_file_range(int fd, uint64_t offset, u
     }
     if (!co_await write_all(head_, {}, /*more=*/true)) co_return false;
   }
-
-  ensure_non_blocking();
-  const int socket = stream_.socket().native_handle();
-  off_t position = static_cast<off_t>(offset);
-  uint64_t remaining = length;
-  while (remaining > 0) {
-    ssize_t n =
-        ::sendfile(socket, fd, &position, static_cast<size_t>(std::min(remaining, kSendfileChunk)));
-    if (n > 0) {
-      remaining -= static_cast<uint64_t>(n);
-      body_bytes_ += static_cast<uint64_t>(n);
-      continue;
-    }
-    if (n == 0) {  // the file is shorter than promised
-      aborted_ = true;
-      co_return false;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN || !co_await wait_writable()) {
-      aborted_ = true;
-      co_return false;
-    }
+  if (auto ec = co_await stream_.send_file(fd, offset, length, limits_.send_timeout, body_bytes_)) {
+    aborted_ = true;
+    co_return false;
   }
   co_return true;
 }
@@ -200,8 +134,7 @@ void ResponseWriter::abort() {
   if (head_pending_) {
     head_pending_ = false;
     // Best effort, never waits: the client sees the head and a truncated body.
-    (void)::send(stream_.socket().native_handle(), head_.data(), head_.size(),
-                 MSG_NOSIGNAL | MSG_DONTWAIT);
+    stream_.try_write_now(head_);
   }
   aborted_ = true;
 }

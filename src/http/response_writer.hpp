@@ -1,12 +1,15 @@
 #pragma once
 // ResponseWriter: how a handler answers one request on a connection.
 //
-// Answers are written with plain non-blocking send(2)/sendfile(2) first and
-// fall back to an asynchronous wait only when the socket is full, so a small
-// answer costs no reactor round trip. The head of an answer with a body is
-// held until the body starts: a body of up to kInlineBodyMax bytes is read with
-// pread(2) and leaves in the same send as the head; a larger one follows the
-// head (sent with MSG_MORE, so they share a packet) with sendfile(2), zero copy.
+// The head is serialized here and written through the connection's
+// ClientStream. On plain TCP that means non-blocking send(2)/sendfile(2) first,
+// with an asynchronous wait only when the socket is full, so a small answer
+// costs no reactor round trip; under TLS the bytes go through OpenSSL. The head
+// of an answer with a body is held until the body starts: a body of up to
+// kInlineBodyMax bytes is read with pread(2) and leaves in the same write as
+// the head; a larger one follows the head (sent with MSG_MORE on plain TCP, so
+// they share a packet) via the stream's file path (zero-copy sendfile on plain
+// TCP, a bounded buffer under TLS).
 
 #include <cstdint>
 #include <span>
@@ -15,6 +18,7 @@
 
 #include "http/access_note.hpp"
 #include "http/beast.hpp"
+#include "http/client_stream.hpp"
 #include "http/server_limits.hpp"
 
 namespace regcache::http {
@@ -24,7 +28,7 @@ class ResponseWriter {
   // Bodies up to this size are copied into the head's buffer (one syscall).
   static constexpr uint64_t kInlineBodyMax = 16 * 1024;
 
-  ResponseWriter(beast::tcp_stream& stream, const ServerLimits& limits, bool head_request,
+  ResponseWriter(ClientStream& stream, const ServerLimits& limits, bool head_request,
                  unsigned version, bool keep_alive);
 
   // Every answer then carries X-Request-ID and, once the handler noted how the
@@ -47,7 +51,7 @@ class ResponseWriter {
   asio::awaitable<bool> send_body_bytes(std::string_view bytes);
   // Marks the connection for closing without completing the response: the
   // client sees a truncated body, never a complete wrong one. A head still held
-  // back is sent first (best effort), as if its body had broken off.
+  // back is sent first (best effort, plain TCP only), as if its body had broken off.
   void abort();
 
   bool head_request() const { return head_request_; }
@@ -63,13 +67,10 @@ class ResponseWriter {
   void add_identity(bhttp::response<Body>& response) const;
   template <class Body>
   void start_head(bhttp::response<Body>& response);
-  void ensure_non_blocking();
-  // Writes `first` then `second` completely: send(2) now, the rest after waits.
   asio::awaitable<bool> write_all(std::span<const char> first, std::span<const char> second,
                                   bool more);
-  asio::awaitable<bool> wait_writable();
 
-  beast::tcp_stream& stream_;
+  ClientStream& stream_;
   const ServerLimits& limits_;
   bool head_request_;
   unsigned version_;

@@ -2,9 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/plain_stream.hpp"
 #include "http/session.hpp"
+#include "http/tls_context.hpp"
+#include "http/tls_stream.hpp"
 
 namespace regcache::http {
+namespace {
+// A connection flood must not become a log flood.
+constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
+}  // namespace
 
 Server::Server(asio::io_context& io, RequestHandler& handler, ServerLimits limits)
     : io_(io), handler_(handler), limits_(limits), acceptor_(asio::make_strand(io)) {}
@@ -43,15 +50,39 @@ void Server::stop() {
   for (Session* session : sessions_) session->request_stop();
 }
 
+bool Server::admit(const std::string& client) {
+  if (client.empty()) return true;
+  std::lock_guard lock(sessions_mutex_);
+  uint32_t& open = per_client_[client];
+  if (open >= limits_.max_connections_per_client) {
+    if (open == 0) per_client_.erase(client);
+    return false;
+  }
+  ++open;
+  return true;
+}
+
 void Server::attach(Session* session) {
   std::lock_guard lock(sessions_mutex_);
   sessions_.insert(session);
   if (stopping_) session->request_stop();
 }
 
+void Server::release(const std::string& client) {
+  if (client.empty()) return;
+  auto it = per_client_.find(client);
+  if (it != per_client_.end() && --it->second == 0) per_client_.erase(it);
+}
+
 void Server::detach(Session* session) {
   std::lock_guard lock(sessions_mutex_);
   sessions_.erase(session);
+  release(session->connection_key());
+}
+
+std::unique_ptr<ClientStream> Server::make_stream(tcp::socket socket) const {
+  if (tls_ != nullptr) return std::make_unique<TlsStream>(std::move(socket), tls_->current());
+  return std::make_unique<PlainStream>(std::move(socket));
 }
 
 asio::awaitable<void> Server::accept_loop() {
@@ -64,13 +95,38 @@ asio::awaitable<void> Server::accept_loop() {
       spdlog::warn("http: accept failed: {}", ec.message());
       continue;  // e.g. EMFILE: keep serving the connections we have
     }
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) continue;  // already gone
+    const auto peer = unmapped(remote.address());
+    const char* refusal = nullptr;
+    std::string key;
+    if (limits_.max_connections_per_client > 0 && !trusted_proxies_.contains(peer)) {
+      key = client_key(peer.to_string());
+    }
     if (connection_count() >= limits_.max_connections) {
-      spdlog::warn("http: connection limit ({}) reached; refusing a connection",
-                   limits_.max_connections);
+      refusal = "connection limit (regcache.max_connections) reached";
+    } else if (!admit(key)) {
+      refusal = "per-client connection limit (regcache.limits.connections_per_client) reached";
+    }
+    if (refusal != nullptr) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_refusal_log_ >= kRefusalLogInterval) {
+        last_refusal_log_ = now;
+        spdlog::warn("http: {}; refusing connections (e.g. from {})", refusal, peer.to_string());
+      }
       socket.close(ec);
       continue;
     }
-    auto session = std::make_shared<Session>(std::move(socket), *this);
+    std::unique_ptr<ClientStream> stream;
+    try {
+      stream = make_stream(std::move(socket));
+    } catch (const std::exception& e) {  // e.g. OpenSSL out of memory
+      spdlog::error("http: cannot set up a connection from {}: {}", peer.to_string(), e.what());
+      std::lock_guard lock(sessions_mutex_);
+      release(key);
+      continue;
+    }
+    auto session = std::make_shared<Session>(std::move(stream), *this, peer, std::move(key));
     auto* raw = session.get();
     // The completion handler owns the session until its coroutine ends.
     asio::co_spawn(raw->executor(), raw->run(), [session](std::exception_ptr error) {

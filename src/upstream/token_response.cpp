@@ -28,6 +28,9 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
       !read_int(text, 11, 2, h) || !read_int(text, 14, 2, mi) || !read_int(text, 17, 2, s)) {
     return std::nullopt;
   }
+  // system_clock counts nanoseconds in 64 bits (years 1678-2262): a token
+  // "issued" outside this window is bogus, and converting it would overflow.
+  if (y < 1970 || y > 2200) return std::nullopt;
   year_month_day date{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
   if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
   size_t pos = 19;

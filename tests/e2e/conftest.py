@@ -167,14 +167,15 @@ class MirrorFactory:
 
     def __call__(self, name="mirror", *, remote_url=None, username="labuser",
                  password="labpass", tag_revalidate="0s", extra_config=None, env=None,
-                 root=None, start=True):
+                 root=None, start=True, listen_host=None, tls_ca=None):
         if mirror_mod.is_regcache() and not os.path.exists(mirror_mod.regcache_binary()):
             pytest.fail(f"{mirror_mod.regcache_binary()} does not exist: build it "
                         "(scripts/build.sh) or set REGCACHE_BIN", pytrace=False)
         m = mirror_mod.Mirror(f"{name}-{next(self._ids)}", self.session_dir, self.processes,
                               remote_url or self.upstream.url, username=username,
                               password=password, tag_revalidate=tag_revalidate,
-                              extra_config=extra_config, env=env, root=root)
+                              extra_config=extra_config, env=env, root=root,
+                              listen_host=listen_host, tls_ca=tls_ca)
         self.started.append(m)
         return m.start() if start else m
 

@@ -56,15 +56,20 @@ def parse_access_line(line):
 
 class Mirror:
     def __init__(self, name, workdir, processes, remote_url, username=None, password=None,
-                 tag_revalidate="0s", extra_config=None, env=None, root=None):
+                 tag_revalidate="0s", extra_config=None, env=None, root=None, listen_host=None,
+                 tls_ca=None):
+        """`listen_host`: e.g. "::1" (default 127.0.0.1). `tls_ca`: when the mirror
+        serves TLS (http.tls in extra_config), the CA file clients verify it with."""
         self.name = name
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.processes = processes
         self.root = root or os.path.join(self.dir, "data")
         self.port = procs.free_port()
-        self.host = f"127.0.0.1:{self.port}"
-        self.url = f"http://{self.host}"
+        host = listen_host or "127.0.0.1"
+        self.host = f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+        self.verify = tls_ca if tls_ca else True
+        self.url = f"{'https' if tls_ca else 'http'}://{self.host}"
         self.log_path = os.path.join(self.dir, "mirror.log")
         proxy = {"remoteurl": remote_url}
         if username is not None:
@@ -109,18 +114,24 @@ class Mirror:
 
     def _answers(self):
         try:
-            requests.get(self.url + "/v2/", timeout=2)
+            requests.get(self.url + "/v2/", timeout=2, verify=self.verify)
             return True
         except requests.RequestException:
             return False
 
     def get(self, path, **kw):
         kw.setdefault("timeout", 60)
+        kw.setdefault("verify", self.verify)
         return requests.get(self.url + path, **kw)
 
     def head(self, path, **kw):
         kw.setdefault("timeout", 60)
+        kw.setdefault("verify", self.verify)
         return requests.head(self.url + path, **kw)
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
 
     def access_log(self):
         """regcache's access-log entries so far, as dicts of their key=value fields."""

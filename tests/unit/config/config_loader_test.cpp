@@ -723,12 +723,16 @@ TEST_F(LoadConfig, NothingIsCreatedForARejectedConfiguration) {
 }
 
 }  // namespace
-TEST_F(LoadConfig, ClientAuthIsRefusedRatherThanSilentlyIgnored) {
+TEST_F(LoadConfig, ClientAuthOtherThanHtpasswdIsRefusedRatherThanSilentlyIgnored) {
   // Ignoring `auth` would turn a private mirror into an open one.
-  EXPECT_THAT(error_of("auth:\n  htpasswd:\n    realm: r\n    path: /auth/htpasswd\n"),
-              HasSubstr(config_name() + ": auth: not supported"));
-  EXPECT_THAT(error_of_env({{"REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd"}}),
-              HasSubstr("environment REGISTRY_AUTH_HTPASSWD_PATH: not supported"));
+  EXPECT_THAT(error_of("auth:\n  token:\n    realm: https://auth.example/token\n"),
+              HasSubstr(config_name() + ": auth.token: not supported"));
+  EXPECT_THAT(error_of("auth:\n  htpaswd:\n    path: /auth/htpasswd\n"),
+              HasSubstr(config_name() + ": auth.htpaswd: not supported"));
+  EXPECT_THAT(error_of_env({{"REGISTRY_AUTH_TOKEN_REALM", "https://auth.example/token"}}),
+              HasSubstr("environment REGISTRY_AUTH_TOKEN_REALM: not supported"));
+  EXPECT_THAT(error_of_env({{"REGISTRY_AUTH_HTPASWD_PATH", "/auth/htpasswd"}}),
+              HasSubstr("environment REGISTRY_AUTH_HTPASWD_PATH: not supported"));
   EXPECT_THAT(error_of("http:\n  tls:\n    clientcas: [/ca.pem]\n"),
               HasSubstr("http.tls.clientcas: not supported"));
 }

@@ -55,5 +55,14 @@ TEST(Rfc3339, ParsesOffsetsAndFractions) {
   }
 }
 
+TEST(Rfc3339, DatesOutsideTheClocksRangeAreRefusedNotOverflowed) {
+  // Found by tests/fuzz/fuzz_www_authenticate (UBSan: signed overflow): a
+  // hostile token server's issued_at must not wrap the nanosecond clock.
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("0001-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("2200-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_token_response(R"({"token":"t","issued_at":"4052-10-09T20:00:00Z"})"));
+}
+
 }  // namespace
 }  // namespace regcache::upstream
