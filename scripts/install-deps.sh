@@ -15,6 +15,8 @@ test_packages=(
   docker-registry skopeo squid tinyproxy nginx docker.io containerd podman
   iproute2 util-linux curl openssl wrk procps busybox-static python3-pytest-timeout
   chromium prometheus
+  # object storage for the S3 backend's tests (tests/s3/start-ceph.sh: mon + memstore OSD + radosgw)
+  ceph-mon ceph-osd radosgw uuid-runtime redis-server
   debootstrap docker-compose dpkg-dev systemd python3-yaml
   varnish apache2-utils clang libclang-rt-14-dev
 )

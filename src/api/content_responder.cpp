@@ -5,6 +5,7 @@
 #include "api/conditional_request.hpp"
 #include "cache/pull_through_cache.hpp"
 #include "registry/byte_range.hpp"
+#include "util/offload.hpp"
 
 namespace regcache::api {
 
@@ -37,8 +38,7 @@ asio::awaitable<void> ContentResponder::send_cached(http::ResponseWriter& writer
                                                     const ContentDescription& what) const {
   int fd = reader.native_handle();
   if (fd < 0) {
-    // Every backend so far is file based; a streaming path comes with object storage.
-    co_await writer.send(headers_.error(registry::ErrorCode::unavailable, "content not readable"));
+    co_await send_from_reader(writer, reader, what);  // object storage: no descriptor
     co_return;
   }
   co_await send_from_fd(writer, fd, reader.size(), what);
@@ -48,25 +48,25 @@ bool ContentResponder::not_modified(const ContentDescription& what) const {
   return !what.if_none_match.empty() && if_none_match_matches(what.if_none_match, what.digest);
 }
 
-asio::awaitable<void> ContentResponder::send_from_fd(http::ResponseWriter& writer, int fd,
-                                                     uint64_t size,
-                                                     const ContentDescription& what) const {
+asio::awaitable<std::optional<ContentResponder::BodyRange>> ContentResponder::send_content_head(
+    http::ResponseWriter& writer, uint64_t size, const ContentDescription& what) const {
   if (not_modified(what)) {
     auto response = head_for(304, 0, what);
     response.erase(bhttp::field::content_length);
     response.erase(bhttp::field::content_type);
     co_await writer.send_header(std::move(response));
-    co_return;
+    co_return std::nullopt;
   }
   // If-Range that does not match: the client's partial copy is of something
   // else, so it gets the whole content.
   const bool range_applies = what.if_range.empty() || if_range_matches(what.if_range, what.digest);
   auto range = registry::parse_byte_range(range_applies ? what.range : std::string(), size);
   if (range.kind == ByteRange::Kind::unsatisfiable) {
-    auto response = headers_.error(registry::ErrorCode::range_invalid, "requested range not satisfiable");
+    auto response =
+        headers_.error(registry::ErrorCode::range_invalid, "requested range not satisfiable");
     response.set(bhttp::field::content_range, "bytes */" + std::to_string(size));
     co_await writer.send(std::move(response));
-    co_return;
+    co_return std::nullopt;
   }
   uint64_t first = 0, length = size;
   unsigned status = 200;
@@ -81,9 +81,44 @@ asio::awaitable<void> ContentResponder::send_from_fd(http::ResponseWriter& write
                                                   std::to_string(range.last) + "/" +
                                                   std::to_string(size));
   }
-  if (!co_await writer.send_header(std::move(response))) co_return;
-  if (writer.head_request() || length == 0) co_return;
-  co_await writer.send_file_range(fd, first, length);
+  if (!co_await writer.send_header(std::move(response))) co_return std::nullopt;
+  if (writer.head_request() || length == 0) co_return std::nullopt;
+  co_return BodyRange{first, length};
+}
+
+asio::awaitable<void> ContentResponder::send_from_fd(http::ResponseWriter& writer, int fd,
+                                                     uint64_t size,
+                                                     const ContentDescription& what) const {
+  auto range = co_await send_content_head(writer, size, what);
+  if (!range) co_return;
+  co_await writer.send_file_range(fd, range->first, range->length);
+}
+
+asio::awaitable<void> ContentResponder::send_from_reader(http::ResponseWriter& writer,
+                                                         storage::ContentReader& reader,
+                                                         const ContentDescription& what) const {
+  auto range = co_await send_content_head(writer, reader.size(), what);
+  if (!range) co_return;
+  // Reads are blocking (an S3 ranged GET each) and leave the I/O threads alone.
+  // One buffer of kReaderChunk per response bounds the memory by connections.
+  static asio::thread_pool readers(4);
+  std::string chunk;
+  uint64_t at = range->first;
+  const uint64_t end = range->first + range->length;
+  while (at < end) {
+    chunk.resize(static_cast<size_t>(std::min<uint64_t>(kReaderChunk, end - at)));
+    auto got = co_await offload(readers, [&reader, &chunk, at] {
+      return reader.read_at(at, std::span<char>(chunk.data(), chunk.size()));
+    });
+    if (!got.ok() || got.value() == 0) {
+      spdlog::warn("storage: reading {} at {} failed: {}; closing the client connection",
+                   what.digest, at, got.ok() ? "unexpected end" : got.error().message());
+      writer.abort();
+      co_return;
+    }
+    if (!co_await writer.send_body_bytes(std::string_view(chunk.data(), got.value()))) co_return;
+    at += got.value();
+  }
 }
 
 asio::awaitable<InflightFetch::Progress> ContentResponder::wait_for_change(
@@ -92,9 +127,8 @@ asio::awaitable<InflightFetch::Progress> ContentResponder::wait_for_change(
   auto timer = std::make_shared<asio::steady_timer>(executor);
   // The timeout only bounds a lost wake-up; the download has its own stall timeout.
   timer->expires_after(stall_timeout_);
-  fetch.notify_when_changed(seen, [timer, executor] {
-    asio::post(executor, [timer] { timer->cancel(); });
-  });
+  fetch.notify_when_changed(
+      seen, [timer, executor] { asio::post(executor, [timer] { timer->cancel(); }); });
   boost::system::error_code ec;
   co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
   co_return fetch.progress();
@@ -113,8 +147,8 @@ asio::awaitable<ContentResponder::Handover> ContentResponder::send_inflight(
     co_return Handover{true, false, 0};
   }
   if (progress.state == InflightFetch::State::failed) {
-    auto error = cache::to_cache_error(*fetch->failure(), what.upstream,
-                                       registry::ErrorCode::blob_unknown);
+    auto error =
+        cache::to_cache_error(*fetch->failure(), what.upstream, registry::ErrorCode::blob_unknown);
     auto response = headers_.error(error.code, error.message);
     if (error.retry_after) response.set(bhttp::field::retry_after, *error.retry_after);
     co_await writer.send(std::move(response));
@@ -130,8 +164,9 @@ asio::awaitable<ContentResponder::Handover> ContentResponder::send_inflight(
       co_return Handover{true, false, 0};
     }
     if (progress.state == InflightFetch::State::failed) {
-      co_await writer.send(headers_.error(registry::ErrorCode::unavailable,
-                                          "upstream download failed: " + fetch->failure()->message));
+      co_await writer.send(
+          headers_.error(registry::ErrorCode::unavailable,
+                         "upstream download failed: " + fetch->failure()->message));
       co_return Handover{};
     }
     co_await send_from_fd(writer, fetch->file_descriptor(), total, what);

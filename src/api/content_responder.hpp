@@ -58,8 +58,22 @@ class ContentResponder {
  private:
   http::bhttp::response<http::bhttp::empty_body> head_for(unsigned status, uint64_t length,
                                                           const ContentDescription& what) const;
+  // Bytes read from a store without a file descriptor per read (S3: one ranged GET).
+  static constexpr uint64_t kReaderChunk = 1024 * 1024;
+  struct BodyRange {
+    uint64_t first = 0;
+    uint64_t length = 0;
+  };
+  // Answers 304/416/the head; the body range to send follows, or nullopt if done.
+  asio::awaitable<std::optional<BodyRange>> send_content_head(http::ResponseWriter& writer,
+                                                              uint64_t size,
+                                                              const ContentDescription& what) const;
   asio::awaitable<void> send_from_fd(http::ResponseWriter& writer, int fd, uint64_t size,
                                      const ContentDescription& what) const;
+  // Streams from ContentReader::read_at in bounded chunks (object storage).
+  asio::awaitable<void> send_from_reader(http::ResponseWriter& writer,
+                                         storage::ContentReader& reader,
+                                         const ContentDescription& what) const;
   asio::awaitable<cache::InflightFetch::Progress> wait_for_change(
       cache::InflightFetch& fetch, const cache::InflightFetch::Progress& seen) const;
   asio::awaitable<void> wait_for_stream(cache::DirectBlobStream& stream) const;

@@ -16,12 +16,12 @@
 #include "http/server.hpp"
 #include "index/cache_index.hpp"
 #include "lifecycle/cache_lock.hpp"
+#include "lifecycle/content_backend.hpp"
 #include "lifecycle/housekeeper.hpp"
 #include "lifecycle/reconciler.hpp"
 #include "ops/ops_handler.hpp"
 #include "ops/readiness.hpp"
 #include "ops/telemetry.hpp"
-#include "storage/filesystem_content_store.hpp"
 #include "upstream/fetch_limited_upstream.hpp"
 #include "upstream/registry_client.hpp"
 #include "util/asio.hpp"
@@ -107,10 +107,11 @@ int Application::run() {
   EventLog events = setup_logging(config_.log_level, config_.log_format);
   for (const auto& warning : config_.warnings) spdlog::warn("config: {}", warning);
 
-  storage::FilesystemContentStore store(config_.storage.root);
-  auto lock = lifecycle::CacheLock::acquire(store.data_dir());
+  lifecycle::ContentBackend backend(config_.storage);
+  storage::ContentStore& store = backend.store();
+  auto lock = lifecycle::CacheLock::acquire(backend.data_dir());
   if (!lock) throw std::runtime_error(lock.error());
-  index::CacheIndex index(store.data_dir() / "index.sqlite");
+  index::CacheIndex index(backend.data_dir() / "index.sqlite");
   lifecycle::reconcile(index, store);  // staging, orphans, entries without files
 
   SystemClock clock;
@@ -167,7 +168,7 @@ int Application::run() {
   fetcher_view = &fetcher;
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock,
                                 tuning.upstream_workers / 2);
-  lifecycle::Housekeeper housekeeper(config_, store.data_dir(), store, index, &fetcher, clock);
+  lifecycle::Housekeeper housekeeper(config_, backend.data_dir(), store, index, &fetcher, clock);
   housekeeper_view = &housekeeper;
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   api::ResponseHeaders headers(config_.http.headers);
@@ -184,7 +185,7 @@ int Application::run() {
   limits.idle_timeout = tuning.idle_timeout;
   limits.max_header_bytes = tuning.max_header_bytes;
   limits.max_connections = tuning.max_connections;
-  ops::Readiness readiness(store.data_dir() / "staging", index, telemetry.upstreams(),
+  ops::Readiness readiness(backend.data_dir() / "staging", index, telemetry.upstreams(),
                            lifecycle_status);
   const bool separate_admin = !config_.admin.addr.empty();
   ops::OpsHandler main_handler(
@@ -198,7 +199,7 @@ int Application::run() {
   server.start();
 
   control::ControlServer control(io, {config_, index, housekeeper});
-  control.listen(control::control_socket_path(store.data_dir()));
+  control.listen(control::control_socket_path(backend.data_dir()));
   housekeeper.start();
 
   ops::OpsHandler admin_handler(telemetry, readiness, nullptr, ops::OpsHandler::Endpoints::all);
@@ -234,7 +235,7 @@ int Application::run() {
   spdlog::info("regcache {} ({}) listening on {} port {} ({}); cache in {}; {} cached objects",
                build_info::kVersion, build_info::kCommit,
                config_.http.host.empty() ? "all interfaces" : config_.http.host, server.port(),
-               server.describe(), config_.storage.root.string(), index.object_count());
+               server.describe(), backend.describe(), index.object_count());
   log_upstreams(config_);
 
   std::vector<std::thread> threads;

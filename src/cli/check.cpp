@@ -16,7 +16,7 @@
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
 #include "ops/status_page.hpp"
-#include "upstream/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 #include "upstream/http_transport.hpp"
 #include "upstream/registry_client.hpp"
 #include "upstream/url_text.hpp"
@@ -118,7 +118,7 @@ CheckResult check_storage(const config::Config& config) {
 
 // TCP connect to the proxy itself (no request), so a dead proxy gets its own line.
 CheckResult check_proxy(const std::string& proxy, const char* variable) {
-  upstream::CurlHandle curl;
+  net::CurlHandle curl;
   std::string target = proxy;
   // CONNECT_ONLY needs an http(s) URL; socks proxies are probed as plain TCP too.
   if (auto scheme = target.find("://"); scheme != std::string::npos) {

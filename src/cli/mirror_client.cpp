@@ -68,7 +68,7 @@ MirrorResponse MirrorClient::perform(const std::string& path,
     return out;
   }
   curl_.reset();
-  upstream::CurlHeaderList list;
+  net::CurlHeaderList list;
   for (const auto& h : headers) list.append(h);
   Transfer transfer{&out, keep_body, &on_bytes};
   const std::string url = base_url_ + path;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "upstream/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 #include "upstream/response_head.hpp"
 
 namespace regcache::cli {
@@ -42,7 +42,7 @@ class MirrorClient {
 
   std::string base_url_;
   std::chrono::seconds stall_timeout_;
-  upstream::CurlHandle curl_;
+  net::CurlHandle curl_;
 };
 
 // Accept header for every manifest type a registry serves.

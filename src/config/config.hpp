@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,9 +38,23 @@ struct HttpConfig {
   TlsConfig tls;
 };
 
+// storage.s3 (registry:2's key names), completed from AWS_* variables.
+struct S3Config {
+  std::string endpoint;  // storage.s3.regionendpoint or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL
+  std::string region;    // storage.s3.region or AWS_REGION / AWS_DEFAULT_REGION
+  std::string bucket;
+  std::string access_key;  // or AWS_ACCESS_KEY_ID
+  std::string secret_key;  // or AWS_SECRET_ACCESS_KEY
+  std::string root_directory;
+  bool path_style = false;  // storage.s3.forcepathstyle; false: virtual-host style
+  uint64_t part_size = 16 * 1024 * 1024;  // storage.s3.chunksize
+};
+
 struct StorageConfig {
+  // With storage.s3 this local directory keeps the staging files and the index.
   std::filesystem::path root = "/var/lib/registry";  // storage.filesystem.rootdirectory
   bool delete_enabled = false;                       // storage.delete.enabled
+  std::optional<S3Config> s3;                        // content on S3 instead of root
 };
 
 // Egress proxy, from HTTP_PROXY / HTTPS_PROXY / NO_PROXY (either case; upper case wins).

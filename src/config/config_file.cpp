@@ -86,7 +86,7 @@ class FileReader {
       if (prefix == "storage") {
         // registry:2 treats any other key under storage as the storage driver's name.
         throw ConfigError(fmt::format(
-            "{}: storage driver {} is not supported by regcache yet (use storage.filesystem)",
+            "{}: storage driver {} is not supported by regcache yet (use storage.filesystem or storage.s3)",
             where(path), in_quotes(key)));
       }
       if (prefix == "auth" || prefix.starts_with("auth.")) {

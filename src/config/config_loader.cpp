@@ -15,6 +15,7 @@
 #include "config/listen_address.hpp"
 #include "config/quote.hpp"
 #include "config/remote_url.hpp"
+#include "config/s3_config.hpp"
 #include "config/settings.hpp"
 #include "config/upstream_list.hpp"
 #include "config/url.hpp"
@@ -321,6 +322,7 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   std::vector<std::string> warnings = std::move(settings.warnings);
   read_general(settings, config, warnings);
   read_storage(settings, config.storage);
+  config.storage.s3 = read_s3_config(settings, env);
   UpstreamConfig proxy_upstream;
   read_proxy(settings, proxy_upstream, warnings);
   read_http(settings, config.http);

@@ -88,9 +88,9 @@ class EnvironmentReader {
   void apply_registry(const std::string& name, const std::string& value) {
     if (name == kConfigurationPathVariable) return;
     if (name == kStorageVariable) {
-      if (value != "filesystem") {
+      if (value != "filesystem" && value != "s3") {
         throw ConfigError(
-            fmt::format("{}: storage driver {} is not supported by regcache yet (use filesystem)",
+            fmt::format("{}: storage driver {} is not supported by regcache yet (use filesystem or s3)",
                         where(name), in_quotes(value)));
       }
       return;
@@ -167,7 +167,7 @@ class EnvironmentReader {
       const std::string driver = lower(rest.substr(0, rest.find('_')));
       if (find_key("storage." + driver) == nullptr) {
         throw ConfigError(
-            fmt::format("{}: storage driver {} is not supported by regcache yet (use filesystem)",
+            fmt::format("{}: storage driver {} is not supported by regcache yet (use filesystem or s3)",
                         where(name), in_quotes(driver)));
       }
     }

@@ -12,7 +12,7 @@
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
 #include "lifecycle/cache_lock.hpp"
-#include "storage/filesystem_content_store.hpp"
+#include "lifecycle/content_backend.hpp"
 
 namespace regcache::control {
 namespace {
@@ -48,10 +48,11 @@ json run_request(const config::Config& config, const json& request) {
             {"error", lock.error() + " and its control socket does not answer (is it starting?); "
                                      "retry in a moment"}};
   }
-  storage::FilesystemContentStore store(config.storage.root);
-  index::CacheIndex index(store.data_dir() / "index.sqlite");
+  lifecycle::ContentBackend backend(config.storage);  // the local directory or S3
+  storage::ContentStore& store = backend.store();
+  index::CacheIndex index(backend.data_dir() / "index.sqlite");
   SystemClock clock;
-  lifecycle::Housekeeper housekeeper(config, store.data_dir(), store, index, nullptr, clock);
+  lifecycle::Housekeeper housekeeper(config, backend.data_dir(), store, index, nullptr, clock);
   CacheAccess access{config, index, housekeeper};
   return execute(request, access);
 }

@@ -161,9 +161,9 @@ HttpOutcome HttpTransport::perform(const HttpRequest& request, BodyStream* strea
     out.error_detail = "cannot create a curl handle";
     return out;
   }
-  CurlHandle& curl = **lease;
+  net::CurlHandle& curl = **lease;
   Transfer transfer(request, stream, stop, settings_.stall_timeout, out);
-  CurlHeaderList headers;
+  net::CurlHeaderList headers;
   char error_buffer[CURL_ERROR_SIZE] = {};
   std::string range;
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "upstream/curl_handle_pool.hpp"
-#include "upstream/curl_share.hpp"
+#include "net/curl_handle_pool.hpp"
+#include "net/curl_share.hpp"
 #include "upstream/exchange_observer.hpp"
 #include "upstream/response_head.hpp"
 
@@ -94,8 +94,8 @@ class HttpTransport {
  private:
   const TransportSettings settings_;
   ExchangeObserver* observer_ = nullptr;
-  CurlShare share_;  // outlives pool_ (declared first)
-  CurlHandlePool pool_;
+  net::CurlShare share_;  // outlives pool_ (declared first)
+  net::CurlHandlePool pool_;
 };
 
 }  // namespace regcache::upstream

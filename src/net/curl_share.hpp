@@ -12,7 +12,7 @@
 #include <array>
 #include <mutex>
 
-namespace regcache::upstream {
+namespace regcache::net {
 
 class CurlShare {
  public:
@@ -33,4 +33,4 @@ class CurlShare {
   CURLSH* share_ = nullptr;
 };
 
-}  // namespace regcache::upstream
+}  // namespace regcache::net

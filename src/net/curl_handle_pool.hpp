@@ -9,10 +9,10 @@
 #include <optional>
 #include <vector>
 
-#include "upstream/curl_handle.hpp"
-#include "upstream/curl_share.hpp"
+#include "net/curl_handle.hpp"
+#include "net/curl_share.hpp"
 
-namespace regcache::upstream {
+namespace regcache::net {
 
 class CurlHandlePool {
  public:
@@ -52,4 +52,4 @@ class CurlHandlePool {
   std::vector<CurlHandle> idle_;  // guarded by mutex_
 };
 
-}  // namespace regcache::upstream
+}  // namespace regcache::net

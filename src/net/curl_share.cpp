@@ -1,8 +1,8 @@
-#include "upstream/curl_share.hpp"
+#include "net/curl_share.hpp"
 
-#include "upstream/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 
-namespace regcache::upstream {
+namespace regcache::net {
 
 CurlShare::CurlShare() {
   ensure_curl_global_init();
@@ -33,4 +33,4 @@ void CurlShare::unlock(CURL*, curl_lock_data data, void* self) {
   if (static_cast<size_t>(data) < share->locks_.size()) share->locks_[data].unlock();
 }
 
-}  // namespace regcache::upstream
+}  // namespace regcache::net

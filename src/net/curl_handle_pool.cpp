@@ -1,8 +1,8 @@
-#include "upstream/curl_handle_pool.hpp"
+#include "net/curl_handle_pool.hpp"
 
 #include <utility>
 
-namespace regcache::upstream {
+namespace regcache::net {
 
 CurlHandlePool::CurlHandlePool(CurlShare& share, size_t max_idle)
     : share_(share), max_idle_(max_idle) {}
@@ -38,4 +38,4 @@ CurlHandlePool::Lease::~Lease() {
   if (pool_ != nullptr) pool_->release(std::move(handle_));
 }
 
-}  // namespace regcache::upstream
+}  // namespace regcache::net

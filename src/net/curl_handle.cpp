@@ -1,9 +1,9 @@
-#include "upstream/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 
 #include <mutex>
 #include <utility>
 
-namespace regcache::upstream {
+namespace regcache::net {
 
 void ensure_curl_global_init() {
   static std::once_flag once;
@@ -50,4 +50,4 @@ CurlHandle& CurlHandle::operator=(CurlHandle&& other) noexcept {
   return *this;
 }
 
-}  // namespace regcache::upstream
+}  // namespace regcache::net

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace regcache::upstream {
+namespace regcache::net {
 
 // Runs curl_global_init once per process (thread-safe); every constructor of a
 // curl object below calls it first.
@@ -59,4 +59,4 @@ class CurlHandle {
   CURL* handle_ = nullptr;
 };
 
-}  // namespace regcache::upstream
+}  // namespace regcache::net

@@ -1,0 +1,25 @@
+#include "lifecycle/content_backend.hpp"
+
+#include "storage/s3_content_store.hpp"
+
+namespace regcache::lifecycle {
+
+ContentBackend::ContentBackend(const config::StorageConfig& storage)
+    : local_(storage.root), description_(storage.root.string()) {
+  if (!storage.s3) return;
+  const auto& s3 = *storage.s3;
+  storage::S3Settings settings;
+  settings.endpoint = s3.endpoint;
+  settings.region = s3.region;
+  settings.bucket = s3.bucket;
+  settings.access_key = s3.access_key;
+  settings.secret_key = s3.secret_key;
+  settings.root_directory = s3.root_directory;
+  settings.path_style = s3.path_style;
+  settings.part_size = s3.part_size;
+  remote_ = std::make_unique<storage::S3ContentStore>(settings, storage.root);
+  description_ = "s3://" + s3.bucket + "/" + s3.root_directory + " at " + s3.endpoint +
+                 " (staging and index in " + storage.root.string() + ")";
+}
+
+}  // namespace regcache::lifecycle

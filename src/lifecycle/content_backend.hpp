@@ -1,0 +1,35 @@
+#pragma once
+// ContentBackend: the content store the configuration asks for. The local
+// directory (storage.filesystem.rootdirectory) always holds the index, the
+// cache lock and the staging files; the content itself is there too, or on
+// S3 when storage.s3 is configured.
+
+#include <filesystem>
+#include <memory>
+
+#include "config/config.hpp"
+#include "storage/content_store.hpp"
+#include "storage/filesystem_content_store.hpp"
+
+namespace regcache::lifecycle {
+
+class ContentBackend {
+ public:
+  // Throws (start-up path) when the directory or the bucket cannot be used.
+  explicit ContentBackend(const config::StorageConfig& storage);
+
+  storage::ContentStore& store() {
+    if (remote_) return *remote_;
+    return local_;
+  }
+  const std::filesystem::path& data_dir() const { return local_.data_dir(); }
+  // "/var/lib/registry" or "s3://bucket/root at https://endpoint", for logs.
+  std::string describe() const { return description_; }
+
+ private:
+  storage::FilesystemContentStore local_;
+  std::unique_ptr<storage::ContentStore> remote_;
+  std::string description_;
+};
+
+}  // namespace regcache::lifecycle
