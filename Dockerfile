@@ -11,7 +11,7 @@
 ARG BASE_IMAGE=debian:bookworm-slim
 
 FROM ${BASE_IMAGE} AS build
-ARG BUILD_PACKAGES="build-essential cmake ninja-build pkg-config libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev"
+ARG BUILD_PACKAGES="build-essential cmake ninja-build pkg-config libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev"
 ARG PREBUILT=
 ARG REGCACHE_COMMIT=unknown
 ARG REGCACHE_BUILD_DATE=
@@ -28,7 +28,7 @@ RUN set -eu; \
 
 FROM ${BASE_IMAGE}
 # Runtime libraries only (Debian 12 names); curl runs the HEALTHCHECK.
-ARG RUNTIME_PACKAGES="ca-certificates curl libcurl4 libssl3 libyaml-cpp0.7 libsqlite3-0 libspdlog1.10 libfmt9"
+ARG RUNTIME_PACKAGES="ca-certificates curl libcurl4 libssl3 libyaml-cpp0.7 libsqlite3-0 libspdlog1.10 libfmt9 libhiredis0.14"
 ARG REGCACHE_VERSION=0.1.0
 ARG REGCACHE_COMMIT=unknown
 ARG REGCACHE_BUILD_DATE=

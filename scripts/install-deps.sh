@@ -8,7 +8,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev
-  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libcrypt-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libcrypt-dev libhiredis-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-cryptography python3-requests

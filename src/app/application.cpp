@@ -10,6 +10,7 @@
 #include "api/registry_handler.hpp"
 #include "app/edge.hpp"
 #include "app/logging.hpp"
+#include "app/scale_out.hpp"
 #include "build_info.hpp"
 #include "cache/blob_fetcher.hpp"
 #include "cache/pull_through_cache.hpp"
@@ -112,7 +113,9 @@ int Application::run() {
   auto lock = lifecycle::CacheLock::acquire(backend.data_dir());
   if (!lock) throw std::runtime_error(lock.error());
   index::CacheIndex index(backend.data_dir() / "index.sqlite");
-  lifecycle::reconcile(index, store);  // staging, orphans, entries without files
+  ScaleOut scale_out(config_, backend);  // other nodes on the same bucket
+  // staging, orphans (unless other nodes write to the store), entries without files
+  lifecycle::reconcile(index, store, scale_out.shared());
 
   SystemClock clock;
   // Operators' view (metrics, status page, upstream states, upstream log lines).
@@ -171,6 +174,7 @@ int Application::run() {
   lifecycle::Housekeeper housekeeper(config_, backend.data_dir(), store, index, &fetcher, clock);
   housekeeper_view = &housekeeper;
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
+  scale_out.attach(fetcher, cache);
   api::ResponseHeaders headers(config_.http.headers);
   const auto& client_auth = config_.access.auth;
   headers.use_cache_policy(

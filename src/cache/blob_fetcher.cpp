@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+
 #include "util/sha256.hpp"
 
 namespace regcache::cache {
@@ -47,6 +49,23 @@ class StagingSink final : public upstream::BlobSink {
 upstream::UpstreamFailure local_failure(std::string message) {
   return {upstream::FailureKind::aborted, 0, std::move(message), std::nullopt};
 }
+
+// How often a node waiting for another node's download looks at the store, and
+// for how long at most (a live holder renews its claim; this only bounds a
+// holder that renews without ever finishing).
+constexpr std::chrono::milliseconds kTurnPoll{200};
+constexpr std::chrono::hours kTurnMaxWait{2};
+constexpr size_t kCopyChunk = 1024 * 1024;
+
+// Releases this node's claim on a digest when the download is over.
+struct ClaimRelease {
+  FetchCoordinator* coordinator;
+  const registry::Digest& digest;
+  bool held = false;
+  ~ClaimRelease() {
+    if (held) coordinator->release(digest);
+  }
+};
 
 }  // namespace
 
@@ -98,6 +117,76 @@ void BlobFetcher::finish(const std::shared_ptr<InflightFetch>& fetch) {
   if (it != inflight_.end() && it->second == fetch) inflight_.erase(it);
 }
 
+BlobFetcher::Turn BlobFetcher::await_turn(const registry::Digest& digest, bool& holding_claim) {
+  auto stop = stop_.get_token();
+  std::mutex mutex;
+  std::condition_variable_any never;
+  const auto give_up = std::chrono::steady_clock::now() + kTurnMaxWait;
+  bool logged = false;
+  while (std::chrono::steady_clock::now() < give_up) {
+    auto claim = coordinator_->claim(digest);
+    if (claim == FetchCoordinator::Claim::won) holding_claim = true;
+    // Claimed, or no coordination: fetch unless it landed meanwhile.
+    if (claim != FetchCoordinator::Claim::held_elsewhere) {
+      return store_.size_of(digest) ? Turn::in_store : Turn::fetch;
+    }
+    if (store_.size_of(digest)) return Turn::in_store;
+    if (!logged) {
+      spdlog::info("cache: another node is fetching {}; waiting for it in the shared store",
+                   digest.str());
+      logged = true;
+    }
+    std::unique_lock lock(mutex);
+    if (never.wait_for(lock, stop, kTurnPoll, [] { return false; }) || stop.stop_requested()) {
+      return Turn::stopped;
+    }
+  }
+  spdlog::warn("cache: {} is still being fetched by another node after {} h; fetching it here",
+               digest.str(), kTurnMaxWait.count());
+  return Turn::fetch;
+}
+
+bool BlobFetcher::copy_from_store(const std::shared_ptr<InflightFetch>& fetch,
+                                  upstream::BlobSink& out, upstream::UpstreamRegistry& client,
+                                  const std::string& repository) {
+  auto& sink = static_cast<StagingSink&>(out);
+  const auto& digest = fetch->digest();
+  auto reader = store_.open(digest);
+  if (!reader) return false;  // removed meanwhile: fetch it from upstream
+  const uint64_t size = reader.value()->size();
+  sink.on_start(size);
+  std::string chunk(kCopyChunk, '\0');
+  for (uint64_t at = 0; at < size;) {
+    auto got = reader.value()->read_at(at, std::span<char>(chunk.data(), chunk.size()));
+    if (!got.ok() || got.value() == 0 || !sink.on_data({chunk.data(), got.value()}) ||
+        stop_.stop_requested()) {
+      spdlog::warn("cache: copying {} from the store failed at byte {}", digest.str(), at);
+      finish(fetch);
+      fetch->fail(local_failure("reading the shared content store failed"));
+      return true;
+    }
+    at += got.value();
+  }
+  if (sink.digest_hex() != digest.hex()) {
+    spdlog::error("cache: {} in the store does not match its digest; not served", digest.str());
+    finish(fetch);
+    fetch->fail({upstream::FailureKind::protocol, 0, "stored content does not match its digest",
+                 std::nullopt});
+    return true;
+  }
+  {
+    auto guard = lock_content(digest);
+    auto now = clock_.now_seconds();
+    index_.put_object({digest, size, "", now, now});
+    index_.link(client.upstream().name, repository, digest);
+  }
+  finish(fetch);
+  fetch->complete();
+  spdlog::info("cache: {} ({} bytes) was fetched by another node; served from the shared store",
+               digest.str(), size);
+  return true;
+}
+
 void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
                            std::string repository, upstream::CallContext call) {
   const auto& digest = fetch->digest();
@@ -111,6 +200,17 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
     return;
   }
   StagingSink sink(*fetch, std::move(staging.value()));
+  ClaimRelease claim{coordinator_, digest};
+  if (coordinator_ != nullptr) {
+    auto turn = await_turn(digest, claim.held);
+    if (turn == Turn::stopped) {
+      sink.on_start(std::nullopt);
+      finish(fetch);
+      fetch->fail(local_failure("regcache is shutting down"));
+      return;
+    }
+    if (turn == Turn::in_store && copy_from_store(fetch, sink, client, repository)) return;
+  }
   auto result = client.fetch_blob(repository, digest.str(), sink, stop_.get_token(), call);
   if (!sink.started()) sink.on_start(std::nullopt);  // so the staging file is owned by fetch
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "cache/fetch_coordinator.hpp"
 #include "cache/inflight_fetch.hpp"
 #include "cache/storage_status.hpp"
 #include "index/cache_index.hpp"
@@ -55,11 +56,22 @@ class BlobFetcher {
   // Called (on the download's thread) after each blob is stored, with the
   // index's new total; the housekeeper uses it to evict promptly. Set before serving.
   void on_stored(std::function<void()> observer) { on_stored_ = std::move(observer); }
+  // Nodes sharing the content store: claim each download there first; when
+  // another node holds it, wait for the blob to land in the store and copy it
+  // from there instead of going upstream. Set before serving.
+  void use_coordinator(FetchCoordinator* coordinator) { coordinator_ = coordinator; }
 
  private:
   void download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
                 std::string repository, upstream::CallContext call);
   void finish(const std::shared_ptr<InflightFetch>& fetch);
+  enum class Turn { fetch, in_store, stopped };
+  // Waits until this node may fetch `digest` or the blob is in the store.
+  Turn await_turn(const registry::Digest& digest, bool& holding_claim);
+  // Serves `fetch` from the store (another node fetched it). False if it is not
+  // there after all; true once `fetch` is complete or failed.
+  bool copy_from_store(const std::shared_ptr<InflightFetch>& fetch, upstream::BlobSink& sink,
+                       upstream::UpstreamRegistry& client, const std::string& repository);
 
   storage::ContentStore& store_;
   index::CacheIndex& index_;
@@ -68,6 +80,7 @@ class BlobFetcher {
   std::stop_source stop_;
   StorageStatus status_;
   std::function<void()> on_stored_;
+  FetchCoordinator* coordinator_ = nullptr;
   std::array<std::mutex, 32> content_locks_;
 
   mutable std::mutex mutex_;

@@ -5,6 +5,7 @@
 #include "cache/memory_content.hpp"
 #include "registry/manifest_references.hpp"
 #include "util/offload.hpp"
+#include "util/sha256.hpp"
 
 namespace regcache::cache {
 
@@ -67,7 +68,11 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
   const std::string& up = client.upstream().name;
   BlobLookup out;
 
-  if (index_.object(digest)) {
+  bool indexed = index_.object(digest).has_value();
+  if (!indexed && catalog_ != nullptr && !fetcher_.find(digest)) {
+    indexed = co_await offload(workers_, [&] { return import_blob(digest); });
+  }
+  if (indexed) {
     if (auto error = co_await confirm_blob(client, repository, digest, call)) {
       out.error = std::move(error);
       co_return out;
@@ -117,6 +122,78 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
   out.outcome = joined.started ? CacheOutcome::miss : CacheOutcome::coalesced;
   out.fetch = std::move(joined.fetch);
   co_return out;
+}
+
+bool PullThroughCache::import_blob(const Digest& digest) {
+  auto size = store_.size_of(digest);
+  if (!size) return false;
+  auto guard = fetcher_.lock_content(digest);
+  if (!index_.object(digest)) {
+    auto now = clock_.now_seconds();
+    index_.put_object({digest, *size, "", now, now});
+  }
+  return true;
+}
+
+bool PullThroughCache::import_manifest(const std::string& upstream, const std::string& repository,
+                                       const Digest& digest) {
+  constexpr uint64_t kMaxManifest = 4 * 1024 * 1024;  // registries refuse larger ones
+  auto media_type = catalog_->manifest_type(digest);
+  if (!media_type) return false;
+  auto reader = store_.open(digest);
+  if (!reader || reader.value()->size() > kMaxManifest) return false;
+  std::string body(static_cast<size_t>(reader.value()->size()), '\0');
+  for (size_t at = 0; at < body.size();) {
+    auto got = reader.value()->read_at(at, std::span<char>(body.data() + at, body.size() - at));
+    if (!got.ok() || got.value() == 0) return false;
+    at += got.value();
+  }
+  Sha256 sha;
+  sha.update(std::span<const char>(body.data(), body.size()));
+  if (sha.finish_hex() != digest.hex()) {
+    spdlog::error("cache: manifest {} in the shared store does not match its digest", digest.str());
+    return false;
+  }
+  auto referenced = registry::manifest_references(body);
+  auto guard = fetcher_.lock_content(digest);
+  index_.add_refs(digest, referenced);
+  auto now = clock_.now_seconds();
+  index_.put_object({digest, body.size(), *media_type, now, now});
+  // What a manifest of this repository references belongs to it.
+  if (index_.linked(upstream, repository, digest)) {
+    for (const auto& child : referenced) index_.link(upstream, repository, child);
+  }
+  return true;
+}
+
+void PullThroughCache::import_tag(const std::string& upstream, const std::string& repository,
+                                  const std::string& tag) {
+  auto shared = catalog_->tag(upstream, repository, tag);
+  if (!shared) return;
+  auto local = index_.tag(upstream, repository, tag);
+  if (local && local->validated_at >= shared->validated_at) return;  // nothing newer
+  index_.link(upstream, repository, shared->digest);
+  if (!import_manifest(upstream, repository, shared->digest)) {
+    auto record = index_.object(shared->digest);
+    if (!record || record->media_type.empty()) return;  // not servable here
+  }
+  index_.put_tag(upstream, repository, tag, {shared->digest, shared->validated_at});
+}
+
+void PullThroughCache::share_tag(const std::string& upstream, const std::string& repository,
+                                 const std::string& tag, const Digest& digest,
+                                 int64_t validated_at) {
+  if (catalog_ == nullptr) return;
+  asio::post(workers_, [catalog = catalog_, upstream, repository, tag, digest, validated_at] {
+    catalog->put_tag(upstream, repository, tag, {digest, validated_at});
+  });
+}
+
+void PullThroughCache::share_manifest(const Digest& digest, const std::string& media_type) {
+  if (catalog_ == nullptr) return;
+  asio::post(workers_, [catalog = catalog_, digest, media_type] {
+    catalog->put_manifest_type(digest, media_type);
+  });
 }
 
 asio::awaitable<std::optional<CacheError>> PullThroughCache::confirm_blob(
@@ -218,10 +295,13 @@ Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fet
     if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, now});
     if (by_digest) pin_if_untagged(up, repository, *digest);
     index_.put_object({*digest, got->body.size(), got->media_type, now, now});
+    share_manifest(*digest, got->media_type);
+    if (!tag.empty()) share_tag(up, repository, tag, *digest, now);
     return fetched;
   }
   if (!index_.has_refs(*digest)) index_.add_refs(*digest, referenced);
   if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, clock_.now_seconds()});
+  if (!tag.empty()) share_tag(up, repository, tag, *digest, clock_.now_seconds());
   if (by_digest) pin_if_untagged(up, repository, *digest);
   return fetched;
 }
@@ -244,6 +324,9 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
 
   if (reference_is_digest) {
     auto digest = *Digest::parse(reference);
+    if (!is_cached_manifest(digest) && catalog_ != nullptr) {
+      co_await offload(workers_, [&] { return import_manifest(up, repository, digest); });
+    }
     if (is_cached_manifest(digest)) {
       if (!index_.linked(up, repository, digest)) {
         auto head = co_await offload(workers_, [&] {
@@ -266,6 +349,16 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
   const auto now = clock_.now_seconds();
   auto tag = index_.tag(up, repository, reference);
   bool have_cached = tag && is_cached_manifest(tag->digest);
+  if (catalog_ != nullptr &&
+      !(have_cached && now - tag->validated_at < client.upstream().tag_revalidate.count())) {
+    // Another node may have fetched or revalidated it.
+    co_await offload(workers_, [&] {
+      import_tag(up, repository, reference);
+      return true;
+    });
+    tag = index_.tag(up, repository, reference);
+    have_cached = tag && is_cached_manifest(tag->digest);
+  }
   if (have_cached && now - tag->validated_at < client.upstream().tag_revalidate.count()) {
     co_return serve_cached_manifest(tag->digest, CacheOutcome::hit);
   }
@@ -285,6 +378,7 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
   auto upstream_digest = Digest::parse(head->digest);
   if (upstream_digest && is_cached_manifest(*upstream_digest)) {
     index_.put_tag(up, repository, reference, {*upstream_digest, now});
+    share_tag(up, repository, reference, *upstream_digest, now);
     index_.link(up, repository, *upstream_digest);
     co_return serve_cached_manifest(*upstream_digest, CacheOutcome::hit);
   }

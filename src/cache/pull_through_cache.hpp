@@ -14,6 +14,7 @@
 #include "cache/blob_fetcher.hpp"
 #include "cache/cache_outcome.hpp"
 #include "cache/direct_blob_stream.hpp"
+#include "cache/shared_catalog.hpp"
 #include "index/cache_index.hpp"
 #include "registry/registry_error.hpp"
 #include "storage/content_store.hpp"
@@ -75,6 +76,12 @@ class PullThroughCache {
       const registry::Digest& digest);
   size_t max_uncached_streams() const { return max_uncached_; }
 
+  // Nodes sharing the content store: content another node stored is served
+  // from the store (blobs, and manifests the catalog knows), tags come from the
+  // catalog while fresh, and what this node learns from upstream goes into it.
+  // Set before serving.
+  void share(SharedCatalog* catalog) { catalog_ = catalog; }
+
  private:
   struct FetchedManifest {
     registry::Digest digest;
@@ -104,9 +111,21 @@ class PullThroughCache {
   void pin_if_untagged(const std::string& upstream, const std::string& repository,
                        const registry::Digest& digest);
 
+  // Shared store (blocking, worker pool): indexes content another node stored.
+  bool import_blob(const registry::Digest& digest);
+  bool import_manifest(const std::string& upstream, const std::string& repository,
+                       const registry::Digest& digest);
+  void import_tag(const std::string& upstream, const std::string& repository,
+                  const std::string& tag);
+  // Best effort, in the background.
+  void share_tag(const std::string& upstream, const std::string& repository, const std::string& tag,
+                 const registry::Digest& digest, int64_t validated_at);
+  void share_manifest(const registry::Digest& digest, const std::string& media_type);
+
   storage::ContentStore& store_;
   index::CacheIndex& index_;
   BlobFetcher& fetcher_;
+  SharedCatalog* catalog_ = nullptr;
   asio::thread_pool& workers_;
   const Clock& clock_;
   size_t max_uncached_;

@@ -131,6 +131,18 @@ struct AdminConfig {
   uint16_t port = 0;
 };
 
+// redis (registry:2's key names): several nodes on one storage.s3 bucket claim
+// each upstream fetch there, so a blob is fetched once for all of them.
+struct RedisConfig {
+  std::string host;  // from redis.addr "host:port"
+  uint16_t port = 6379;
+  std::string password;                                 // redis.password
+  unsigned db = 0;                                      // redis.db
+  std::chrono::milliseconds dial_timeout{500};          // redis.dialtimeout
+  std::chrono::milliseconds io_timeout{500};            // redis.readtimeout / writetimeout
+  Seconds fetch_lease = Seconds(30);                    // regcache.fetch_lease
+};
+
 enum class LogLevel { trace, debug, info, warn, error };
 
 struct Config {
@@ -148,6 +160,7 @@ struct Config {
   LifecycleConfig lifecycle;
   AccessConfig access;  // TLS-era serving: proxies, CDN, origin protection, auth, fair use
   AdminConfig admin;
+  std::optional<RedisConfig> redis;  // set when redis.addr is
   // Non-fatal findings while loading (unknown keys, ignored registry:2 features).
   std::vector<std::string> warnings;
 };

@@ -14,6 +14,7 @@
 #include "config/filesystem_checks.hpp"
 #include "config/listen_address.hpp"
 #include "config/quote.hpp"
+#include "config/redis_config.hpp"
 #include "config/remote_url.hpp"
 #include "config/s3_config.hpp"
 #include "config/settings.hpp"
@@ -333,6 +334,7 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   proxy_upstream.egress = egress_proxy_from_environment(env);
   proxy_upstream.trust = upstream_trust_from_environment(env);
   read_upstreams(settings, proxy_upstream, config, warnings);
+  config.redis = read_redis_config(settings, config.storage.s3.has_value(), warnings);
   if (options.check_paths) check_paths(settings, config);
   config.warnings = std::move(warnings);
   return config;

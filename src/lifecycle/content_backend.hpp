@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "storage/content_store.hpp"
 #include "storage/filesystem_content_store.hpp"
+#include "storage/s3_content_store.hpp"
 
 namespace regcache::lifecycle {
 
@@ -22,13 +23,15 @@ class ContentBackend {
     if (remote_) return *remote_;
     return local_;
   }
+  // The bucket when content is on S3 (shared with other nodes), else nullptr.
+  storage::S3ContentStore* s3() { return remote_.get(); }
   const std::filesystem::path& data_dir() const { return local_.data_dir(); }
   // "/var/lib/registry" or "s3://bucket/root at https://endpoint", for logs.
   std::string describe() const { return description_; }
 
  private:
   storage::FilesystemContentStore local_;
-  std::unique_ptr<storage::ContentStore> remote_;
+  std::unique_ptr<storage::S3ContentStore> remote_;
   std::string description_;
 };
 

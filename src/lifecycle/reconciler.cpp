@@ -27,7 +27,7 @@ std::optional<std::string> read_all(storage::ContentStore& store, const registry
 
 }  // namespace
 
-ReconcileReport reconcile(index::CacheIndex& index, storage::ContentStore& store) {
+ReconcileReport reconcile(index::CacheIndex& index, storage::ContentStore& store, bool shared) {
   const auto started = std::chrono::steady_clock::now();
   ReconcileReport report;
   store.remove_abandoned_staging();
@@ -54,11 +54,14 @@ ReconcileReport reconcile(index::CacheIndex& index, storage::ContentStore& store
   index.remove_objects(forget);
   report.forgotten = forget.size();
 
+  if (shared) files.clear();
   for (const auto& [hex, _] : files) {
     if (!store.remove(registry::Digest::from_sha256_hex(hex))) ++report.orphans_removed;
   }
   // A forgotten entry's incomplete file goes too.
-  for (const auto& digest : forget) store.remove(digest);
+  if (!shared) {
+    for (const auto& digest : forget) store.remove(digest);
+  }
 
   for (const auto& manifest : manifests_without_refs) {
     auto body = read_all(store, manifest.digest, manifest.size);

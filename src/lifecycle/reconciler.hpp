@@ -26,6 +26,9 @@ struct ReconcileReport {
   std::chrono::milliseconds took{0};
 };
 
-ReconcileReport reconcile(index::CacheIndex& index, storage::ContentStore& store);
+// `shared`: other nodes write to the same store, so content this node's index
+// does not know is theirs and is kept (and so is a size mismatch: never deleted here).
+ReconcileReport reconcile(index::CacheIndex& index, storage::ContentStore& store,
+                          bool shared = false);
 
 }  // namespace regcache::lifecycle

@@ -262,6 +262,30 @@ Result<size_t, std::error_code> S3Client::read_range(const std::string& key, uin
   return static_cast<size_t>(res.content_length);
 }
 
+Result<std::optional<std::string>, std::error_code> S3Client::get_object(const std::string& key) {
+  Request r;
+  r.key = key;
+  auto res = perform(r);
+  if (res.error) return fail(res.error);
+  if (res.status == 404) return std::optional<std::string>();
+  if (res.status != 200) return fail(error_for_status(res.status));
+  return std::optional<std::string>(std::move(res.body));
+}
+
+std::error_code S3Client::put_object(const std::string& key, std::string body) {
+  Request r;
+  r.method = Request::Method::put;
+  r.key = key;
+  r.body = std::move(body);
+  auto res = perform(r);
+  if (res.error) return res.error;
+  if (res.status != 200) {
+    spdlog::warn("s3: PUT {}: HTTP {} {}", key, res.status, xml_value(res.body, "Code"));
+    return error_for_status(res.status);
+  }
+  return {};
+}
+
 std::error_code S3Client::put_file(const std::string& key, int fd, uint64_t size,
                                    const std::string& sha256_hex) {
   if (size <= settings_.part_size) return put_single(key, fd, size, sha256_hex);

@@ -45,6 +45,10 @@ class S3Client {
   // under `key` until the whole object has arrived.
   std::error_code put_file(const std::string& key, int fd, uint64_t size,
                            const std::string& sha256_hex);
+  // Small objects (metadata shared by the nodes on one bucket): the whole body,
+  // nullopt if absent; bodies above 4 MiB are an error.
+  Result<std::optional<std::string>, std::error_code> get_object(const std::string& key);
+  std::error_code put_object(const std::string& key, std::string body);
   std::error_code copy(const std::string& from, const std::string& to);
   // Absent keys are not an error.
   std::error_code remove(const std::string& key);

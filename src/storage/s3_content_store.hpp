@@ -45,6 +45,8 @@ class S3ContentStore final : public ContentStore {
   std::string key_of(const Digest& digest) const;
   std::string removed_key_of(const Digest& digest) const;
   S3Client& client() { return *client_; }
+  const std::string& prefix() const { return prefix_; }  // "<root>/regcache/v1/"
+
 
  private:
   std::shared_ptr<S3Client> client_;  // shared with open readers

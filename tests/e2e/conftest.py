@@ -20,7 +20,7 @@ import tempfile
 import pytest
 
 from lib import mirror as mirror_mod
-from lib import mkimg, netns, procs, skopeo, tokenserver, upstream as upstream_mod
+from lib import mkimg, netns, procs, s3lab, skopeo, tokenserver, upstream as upstream_mod
 
 MiB = mkimg.MiB
 BUSYBOX = "/bin/busybox"
@@ -125,6 +125,16 @@ class ImageFactory:
                                      busybox=busybox)
         skopeo.push(image, self.upstream.host, repo, tag)
         return Pushed(repo, tag, image)
+
+
+@pytest.fixture(scope="session")
+def s3(session_dir):
+    """A Ceph RGW (S3) on loopback ports from the OS, shared by the session's S3 tests."""
+    if not mirror_mod.is_regcache():
+        pytest.skip("regcache's S3 layout; registry:2 is compared on the filesystem only")
+    values = s3lab.start_ceph(os.path.join(session_dir, "ceph"))
+    yield values
+    s3lab.stop_ceph(values)
 
 
 @pytest.fixture(scope="session")

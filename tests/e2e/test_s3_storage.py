@@ -1,37 +1,13 @@
 """Content on S3 (a real Ceph RADOS Gateway started here): pulls, warm pulls from the
 bucket with nothing on local disk, multipart uploads of large layers, Range reads."""
 import os
-import shutil
 import subprocess
 import urllib.parse
 
-import pytest
-import requests
 
-from lib import mirror as mirror_mod, skopeo, upstream as up
+from lib import s3lab, skopeo, upstream as up
 
 MiB = 1024 * 1024
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture(scope="module")
-def s3(session_dir):
-    """A Ceph cluster (mon + memstore OSD + radosgw) on loopback ports from the OS."""
-    if not mirror_mod.is_regcache():
-        pytest.skip("regcache's S3 layout; registry:2 is compared on the filesystem only")
-    if shutil.which("radosgw") is None:
-        pytest.skip("radosgw is not installed (scripts/install-deps.sh --test installs it)")
-    base = os.path.join(session_dir, "ceph")
-    env = dict(os.environ, CEPH_BASE=base)
-    subprocess.run([os.path.join(ROOT, "tests/s3/start-ceph.sh")], env=env, check=True,
-                   timeout=120)
-    values = {}
-    with open(os.path.join(base, "s3.env")) as f:
-        for line in f:
-            name, _, value = line.strip().partition("=")
-            values[name] = value
-    yield values
-    subprocess.run([os.path.join(ROOT, "tests/s3/stop-ceph.sh")], env=env, timeout=60)
 
 
 def list_keys(s3, prefix):
@@ -47,11 +23,7 @@ def list_keys(s3, prefix):
 
 
 def s3_mirror(start_mirror, s3, name):
-    return start_mirror(name, extra_config={"storage": {"s3": {
-        "regionendpoint": s3["S3_ENDPOINT"], "region": s3["S3_REGION"],
-        "bucket": s3["S3_BUCKET"], "accesskey": s3["S3_ACCESS_KEY"],
-        "secretkey": s3["S3_SECRET_KEY"], "rootdirectory": name, "forcepathstyle": True,
-        "chunksize": 5 * MiB}}})
+    return start_mirror(name, extra_config={"storage": s3lab.storage_config(s3, name)})
 
 
 def local_blob_files(m):

@@ -384,9 +384,10 @@ TEST_F(LoadConfig, UnusedAndUnknownVariablesWarnByNameOnly) {
           "environment REGISTRY_PROXY: setting a whole section from one variable is not "
           "supported (ignored); set its keys, e.g. REGISTRY_PROXY_<KEY>",
           "environment REGISTRY_PROXY_REMOTE_URL: unknown variable (ignored)",
-          "environment REGISTRY_REDIS_ADDR: not used by regcache (ignored)",
           "environment REGISTRY_SERVICE_HOST: unknown variable (ignored); it looks like a "
-          "Kubernetes service link (set enableServiceLinks: false in the pod spec to drop it)"));
+          "Kubernetes service link (set enableServiceLinks: false in the pod spec to drop it)",
+          "environment REGISTRY_REDIS_ADDR: not used by regcache (ignored): Redis coordinates "
+          "nodes that share storage.s3; one node coordinates its own downloads"));
   for (const auto& warning : warnings) EXPECT_THAT(warning, Not(HasSubstr("very-secret")));
 }
 
@@ -461,10 +462,12 @@ reporting:
                                     f + "http.http2: not used by regcache (ignored)",
                                     f + "middleware: not used by regcache (ignored)",
                                     f + "notifications: not used by regcache (ignored)",
-                                    f + "redis: not used by regcache (ignored)",
                                     f + "validation: not used by regcache (ignored)",
                                     f + "compatibility: not used by regcache (ignored)",
-                                    f + "reporting: not used by regcache (ignored)"));
+                                    f + "reporting: not used by regcache (ignored)",
+                                    f + "redis.addr: not used by regcache (ignored): Redis "
+                                        "coordinates nodes that share storage.s3; one node "
+                                        "coordinates its own downloads"));
   for (const auto& warning : warnings) {
     EXPECT_THAT(warning, Not(HasSubstr("asecretforlocaldevelopment")));
   }

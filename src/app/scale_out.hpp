@@ -1,0 +1,29 @@
+#pragma once
+// ScaleOut: what a node needs to share its cache with other nodes on the same
+// storage.s3 bucket and prefix: the shared catalog of tags and manifests on the
+// bucket, and (with redis.addr) the fetch leases that make one node fetch each
+// blob for all. Nothing on a local-directory cache. See docs/scale-out.md.
+
+#include <memory>
+
+#include "cache/blob_fetcher.hpp"
+#include "cache/pull_through_cache.hpp"
+#include "config/config.hpp"
+#include "coord/redis_fetch_coordinator.hpp"
+#include "coord/s3_shared_catalog.hpp"
+#include "lifecycle/content_backend.hpp"
+
+namespace regcache::app {
+
+class ScaleOut {
+ public:
+  ScaleOut(const config::Config& config, lifecycle::ContentBackend& backend);
+  bool shared() const { return catalog_ != nullptr; }
+  void attach(cache::BlobFetcher& fetcher, cache::PullThroughCache& cache);
+
+ private:
+  std::unique_ptr<coord::S3SharedCatalog> catalog_;
+  std::unique_ptr<coord::RedisFetchCoordinator> coordinator_;
+};
+
+}  // namespace regcache::app

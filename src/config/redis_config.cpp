@@ -1,0 +1,54 @@
+#include "config/redis_config.hpp"
+
+#include <fmt/format.h>
+
+#include "config/duration.hpp"
+#include "config/listen_address.hpp"
+
+namespace regcache::config {
+namespace {
+
+// Go durations down to milliseconds (registry:2 writes 10ms, 500ms, 1s).
+std::chrono::milliseconds millis_of(const Setting& setting) {
+  auto parsed = parse_duration(text_of(setting));
+  if (!parsed) reject(setting, "invalid duration: " + parsed.error());
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(*parsed);
+  if (ms.count() <= 0 || ms > std::chrono::minutes(1)) {
+    reject(setting, "must be between 1ms and 1m");
+  }
+  return ms;
+}
+
+}  // namespace
+
+std::optional<RedisConfig> read_redis_config(const Settings& settings, bool shared_storage,
+                                             std::vector<std::string>& warnings) {
+  const Setting* addr = settings.find("redis.addr");
+  if (addr == nullptr) return std::nullopt;
+  RedisConfig redis;
+  auto parsed = parse_listen_address(text_of(*addr));
+  if (!parsed || parsed->host.empty() || parsed->port == 0) {
+    reject(*addr, "expected host:port of the Redis server, e.g. redis:6379");
+  }
+  redis.host = parsed->host;
+  redis.port = parsed->port;
+  if (const Setting* s = settings.find("redis.password")) redis.password = text_of(*s);
+  if (const Setting* s = settings.find("redis.db")) redis.db = unsigned(integer_of(*s, 0, 15));
+  if (const Setting* s = settings.find("redis.dialtimeout")) redis.dial_timeout = millis_of(*s);
+  if (const Setting* s = settings.find("redis.readtimeout")) redis.io_timeout = millis_of(*s);
+  if (const Setting* s = settings.find("redis.writetimeout")) {
+    redis.io_timeout = std::max(redis.io_timeout, millis_of(*s));
+  }
+  if (const Setting* s = settings.find("regcache.fetch_lease")) {
+    redis.fetch_lease = duration_of(*s, {.max = std::chrono::minutes(10)});
+  }
+  if (!shared_storage) {
+    warnings.push_back(addr->where +
+                       ": not used by regcache (ignored): Redis coordinates nodes that share "
+                       "storage.s3; one node coordinates its own downloads");
+    return std::nullopt;
+  }
+  return redis;
+}
+
+}  // namespace regcache::config

@@ -1,0 +1,47 @@
+#pragma once
+// RedisFetchCoordinator: the fetch lease of one digest is the Redis key
+// regcache:<scope>:{<hex>}:fetch, set with NX and an expiry (the lease time)
+// to this node's ID. The holder renews it every third of the lease time while
+// it downloads and deletes it when done (both only if it still holds it, in
+// one Lua step). A node that dies stops renewing: the key expires and a
+// waiting node claims it. `scope` (bucket and prefix) keeps caches that share
+// a Redis apart; the {hex} hash tag keeps one digest's keys in one Redis
+// Cluster slot.
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "cache/fetch_coordinator.hpp"
+#include "coord/redis_connection.hpp"
+
+namespace regcache::coord {
+
+class RedisFetchCoordinator final : public cache::FetchCoordinator {
+ public:
+  RedisFetchCoordinator(RedisSettings settings, std::string scope, std::chrono::milliseconds lease);
+  ~RedisFetchCoordinator() override;
+
+  Claim claim(const registry::Digest& digest) override;
+  void release(const registry::Digest& digest) override;
+
+  const std::string& node_id() const { return node_id_; }
+  std::string key_of(const registry::Digest& digest) const;
+
+ private:
+  void renew_loop(std::stop_token stop);
+
+  RedisConnection redis_;
+  const std::string scope_;
+  const std::string node_id_;
+  const std::chrono::milliseconds lease_;
+  std::mutex mutex_;
+  std::condition_variable_any renew_wakeup_;
+  std::map<std::string, int> held_;  // key -> number of claims on this node
+  std::jthread renewer_;
+};
+
+}  // namespace regcache::coord

@@ -1,0 +1,70 @@
+"""A real S3 (Ceph RADOS Gateway: mon + memstore OSD + radosgw, tests/s3/start-ceph.sh) and
+a Redis server for the tests of content on S3 and of several nodes sharing it."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from . import procs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+MiB = 1024 * 1024
+
+
+def start_ceph(base):
+    """Starts the cluster in `base`; returns the S3_* values of its s3.env."""
+    if shutil.which("radosgw") is None:
+        pytest.skip("radosgw is not installed (scripts/install-deps.sh --test installs it)")
+    env = dict(os.environ, CEPH_BASE=base)
+    subprocess.run([os.path.join(ROOT, "tests/s3/start-ceph.sh")], env=env, check=True,
+                   timeout=120)
+    values = {"base": base}
+    with open(os.path.join(base, "s3.env")) as f:
+        for line in f:
+            name, _, value = line.strip().partition("=")
+            values[name] = value
+    return values
+
+
+def stop_ceph(values):
+    env = dict(os.environ, CEPH_BASE=values["base"])
+    subprocess.run([os.path.join(ROOT, "tests/s3/stop-ceph.sh")], env=env, timeout=60)
+
+
+def storage_config(s3, rootdirectory):
+    """The storage: section of a mirror keeping its content under `rootdirectory`."""
+    return {"s3": {"regionendpoint": s3["S3_ENDPOINT"], "region": s3["S3_REGION"],
+                   "bucket": s3["S3_BUCKET"], "accesskey": s3["S3_ACCESS_KEY"],
+                   "secretkey": s3["S3_SECRET_KEY"], "rootdirectory": rootdirectory,
+                   "forcepathstyle": True, "chunksize": 5 * MiB}}
+
+
+class Redis:
+    """redis-server on a loopback port from the OS, without persistence."""
+
+    def __init__(self, directory, processes):
+        if shutil.which("redis-server") is None:
+            pytest.skip("redis-server is not installed (scripts/install-deps.sh --test installs it)")
+        self.dir = directory
+        os.makedirs(directory, exist_ok=True)
+        self.processes = processes
+        self.port = procs.free_port()
+        self.addr = f"127.0.0.1:{self.port}"
+        self.daemon = None
+
+    def start(self):
+        self.daemon = self.processes.start(
+            "redis", ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+                      "--dir", self.dir, "--save", "", "--appendonly", "no"],
+            os.path.join(self.dir, "redis.log"))
+        self.daemon.wait_ready(lambda: self.cli("PING") == "PONG", timeout=20)
+        return self
+
+    def stop(self):
+        return self.daemon.stop() if self.daemon else None
+
+    def cli(self, *args):
+        out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else None

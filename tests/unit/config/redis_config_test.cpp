@@ -1,0 +1,83 @@
+// redis.*: registry:2's key names for the Redis that coordinates nodes on one bucket.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/config_error.hpp"
+#include "config/config_loader.hpp"
+#include "config/temp_dir.hpp"
+
+namespace regcache::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr std::string_view kS3 = R"(storage:
+  s3:
+    regionendpoint: http://127.0.0.1:7480
+    region: us-east-1
+    bucket: mirror
+    accesskey: AK
+    secretkey: SK
+)";
+
+class RedisConfigTest : public ::testing::Test {
+ protected:
+  Config load(std::string_view yaml) const {
+    Environment env{
+        {"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", (dir_.path() / "storage").string()}};
+    return load_config(dir_.write("config.yml", yaml), env);
+  }
+  std::string error_of(std::string_view yaml) const {
+    try {
+      load(yaml);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
+    return {};
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(RedisConfigTest, AbsentWithoutAddr) { EXPECT_FALSE(load(kS3).redis); }
+
+TEST_F(RedisConfigTest, ReadsRegistryKeyNamesAndTheLease) {
+  auto config = load(std::string(kS3) + R"(redis:
+  addr: redis.internal:6380
+  password: secret
+  db: 2
+  dialtimeout: 10ms
+  readtimeout: 250ms
+  writetimeout: 300ms
+regcache:
+  fetch_lease: 45s
+)");
+  ASSERT_TRUE(config.redis);
+  EXPECT_EQ(config.redis->host, "redis.internal");
+  EXPECT_EQ(config.redis->port, 6380);
+  EXPECT_EQ(config.redis->password, "secret");
+  EXPECT_EQ(config.redis->db, 2u);
+  EXPECT_EQ(config.redis->dial_timeout, std::chrono::milliseconds(10));
+  EXPECT_EQ(config.redis->io_timeout, std::chrono::milliseconds(300));
+  EXPECT_EQ(config.redis->fetch_lease, std::chrono::seconds(45));
+}
+
+TEST_F(RedisConfigTest, WithoutS3ItIsIgnoredWithAWarning) {
+  auto config = load("redis:\n  addr: 127.0.0.1:6379\n");
+  EXPECT_FALSE(config.redis);
+  EXPECT_THAT(::testing::PrintToString(config.warnings),
+              HasSubstr("redis.addr: not used by regcache (ignored)"));
+}
+
+TEST_F(RedisConfigTest, BadValuesNameTheKey) {
+  EXPECT_THAT(error_of(std::string(kS3) + "redis:\n  addr: nohost\n"), HasSubstr("redis.addr"));
+  EXPECT_THAT(error_of(std::string(kS3) + "redis:\n  addr: r:6379\n  db: 99\n"),
+              HasSubstr("redis.db"));
+  EXPECT_THAT(error_of(std::string(kS3) + "redis:\n  addr: r:6379\n  readtimeout: 2h\n"),
+              HasSubstr("redis.readtimeout"));
+  EXPECT_THAT(error_of(std::string(kS3) + "redis:\n  addr: r:6379\nregcache:\n  fetch_lease: 0s\n"),
+              HasSubstr("regcache.fetch_lease"));
+}
+
+}  // namespace
+}  // namespace regcache::config
