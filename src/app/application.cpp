@@ -193,7 +193,8 @@ int Application::run() {
                            lifecycle_status);
   const bool separate_admin = !config_.admin.addr.empty();
   ops::OpsHandler main_handler(
-      telemetry, readiness, &handler,
+      telemetry, readiness,
+      &scale_out.front(handler, fetcher, headers, tuning.upstream_stall_timeout),
       separate_admin ? ops::OpsHandler::Endpoints::probes_only : ops::OpsHandler::Endpoints::all);
   // Listeners (plain or TLS, the https redirect) and the access gate in front.
   Edge server(io, config_, main_handler, headers);

@@ -1,8 +1,28 @@
 #include "app/scale_out.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace regcache::app {
+namespace {
+
+// How the other nodes reach this one: regcache.node_url, else http.addr (with
+// the host name when it listens on all interfaces).
+std::string node_url(const config::Config& config) {
+  if (!config.redis->node_url.empty()) return config.redis->node_url;
+  if (config.http.port == 0) return {};
+  std::string host = config.http.host;
+  if (host.empty() || host == "0.0.0.0" || host == "::") {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) != 0) return {};
+    host = name;
+  }
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  const bool tls = !config.http.tls.certificate.empty();
+  return (tls ? "https://" : "http://") + host + ":" + std::to_string(config.http.port);
+}
+
+}  // namespace
 
 ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& backend) {
   auto* s3 = backend.s3();
@@ -24,7 +44,17 @@ ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& back
   settings.io_timeout = redis.io_timeout;
   coordinator_ = std::make_unique<coord::RedisFetchCoordinator>(
       settings, s3->client().settings().bucket + "/" + s3->prefix(),
-      std::chrono::duration_cast<std::chrono::milliseconds>(redis.fetch_lease));
+      std::chrono::duration_cast<std::chrono::milliseconds>(redis.fetch_lease), node_url(config),
+      config.tuning.upstream_stall_timeout);
+}
+
+http::RequestHandler& ScaleOut::front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,
+                                      const api::ResponseHeaders& headers,
+                                      std::chrono::seconds stall_timeout) {
+  if (!coordinator_) return registry;
+  peer_handler_ = std::make_unique<api::PeerHandler>(registry, fetcher, headers, stall_timeout,
+                                                     coordinator_->node_id());
+  return *peer_handler_;
 }
 
 void ScaleOut::attach(cache::BlobFetcher& fetcher, cache::PullThroughCache& cache) {

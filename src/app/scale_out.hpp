@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "api/peer_handler.hpp"
+#include "api/response_headers.hpp"
 #include "cache/blob_fetcher.hpp"
 #include "cache/pull_through_cache.hpp"
 #include "config/config.hpp"
@@ -20,10 +22,16 @@ class ScaleOut {
   ScaleOut(const config::Config& config, lifecycle::ContentBackend& backend);
   bool shared() const { return catalog_ != nullptr; }
   void attach(cache::BlobFetcher& fetcher, cache::PullThroughCache& cache);
+  // The registry API with the endpoint other nodes follow this node's downloads on
+  // (api/PeerHandler), or `registry` itself without coordination.
+  http::RequestHandler& front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,
+                              const api::ResponseHeaders& headers,
+                              std::chrono::seconds stall_timeout);
 
  private:
   std::unique_ptr<coord::S3SharedCatalog> catalog_;
   std::unique_ptr<coord::RedisFetchCoordinator> coordinator_;
+  std::unique_ptr<api::PeerHandler> peer_handler_;
 };
 
 }  // namespace regcache::app

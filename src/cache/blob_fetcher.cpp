@@ -17,12 +17,19 @@ class StagingSink final : public upstream::BlobSink {
       : fetch_(fetch), file_(std::move(file)) {}
 
   void on_start(std::optional<uint64_t> total_size) override {
+    if (file_ptr_ != nullptr) return;  // a later source (see replay)
     file_ptr_ = file_.get();
     fetch_.begin(std::move(file_), total_size);
   }
 
   bool on_data(std::span<const char> bytes) override {
     if (file_ptr_ == nullptr) on_start(std::nullopt);
+    if (skip_ > 0) {
+      auto n = static_cast<size_t>(std::min<uint64_t>(skip_, bytes.size()));
+      skip_ -= n;
+      bytes = bytes.subspan(n);
+      if (bytes.empty()) return true;
+    }
     if (auto ec = file_ptr_->append(bytes)) {
       spdlog::error("cache: writing {} to the staging file failed: {}", fetch_.digest().str(),
                     ec.message());
@@ -35,6 +42,10 @@ class StagingSink final : public upstream::BlobSink {
   }
 
   bool started() const { return file_ptr_ != nullptr; }
+  uint64_t size() const { return file_ptr_ != nullptr ? file_ptr_->size() : 0; }
+  // The next source sends the blob from byte 0 again (another node's download
+  // broke off, this node continues): the bytes the file has are skipped.
+  void replay() { skip_ = size(); }
   std::string digest_hex() { return sha_.finish_hex(); }
   std::error_code write_error() const { return write_error_; }
 
@@ -44,6 +55,7 @@ class StagingSink final : public upstream::BlobSink {
   storage::StagingFile* file_ptr_ = nullptr;
   Sha256 sha_;
   std::error_code write_error_;
+  uint64_t skip_ = 0;
 };
 
 upstream::UpstreamFailure local_failure(std::string message) {
@@ -56,6 +68,9 @@ upstream::UpstreamFailure local_failure(std::string message) {
 constexpr std::chrono::milliseconds kTurnPoll{200};
 constexpr std::chrono::hours kTurnMaxWait{2};
 constexpr size_t kCopyChunk = 1024 * 1024;
+// After a failed attempt to follow the holder's download (unreachable, or its
+// download just ended), how long before the next one.
+constexpr std::chrono::seconds kFollowRetry{1};
 
 // Releases this node's claim on a digest when the download is over.
 struct ClaimRelease {
@@ -117,8 +132,11 @@ void BlobFetcher::finish(const std::shared_ptr<InflightFetch>& fetch) {
   if (it != inflight_.end() && it->second == fetch) inflight_.erase(it);
 }
 
-BlobFetcher::Turn BlobFetcher::await_turn(const registry::Digest& digest, bool& holding_claim) {
+BlobFetcher::Turn BlobFetcher::await_turn(const registry::Digest& digest, upstream::BlobSink& out,
+                                          bool& holding_claim) {
+  auto& sink = static_cast<StagingSink&>(out);
   auto stop = stop_.get_token();
+  auto next_follow = std::chrono::steady_clock::now();
   std::mutex mutex;
   std::condition_variable_any never;
   const auto give_up = std::chrono::steady_clock::now() + kTurnMaxWait;
@@ -131,6 +149,12 @@ BlobFetcher::Turn BlobFetcher::await_turn(const registry::Digest& digest, bool& 
       return store_.size_of(digest) ? Turn::in_store : Turn::fetch;
     }
     if (store_.size_of(digest)) return Turn::in_store;
+    if (std::chrono::steady_clock::now() >= next_follow) {
+      // Follow the holder's download as it lands there.
+      sink.replay();
+      if (coordinator_->follow_holder(digest, sink, stop).complete) return Turn::followed;
+      next_follow = std::chrono::steady_clock::now() + kFollowRetry;
+    }
     if (!logged) {
       spdlog::info("cache: another node is fetching {}; waiting for it in the shared store",
                    digest.str());
@@ -156,7 +180,8 @@ bool BlobFetcher::copy_from_store(const std::shared_ptr<InflightFetch>& fetch,
   const uint64_t size = reader.value()->size();
   sink.on_start(size);
   std::string chunk(kCopyChunk, '\0');
-  for (uint64_t at = 0; at < size;) {
+  // The staging file may hold the start already (from the fetching node).
+  for (uint64_t at = sink.size(); at < size;) {
     auto got = reader.value()->read_at(at, std::span<char>(chunk.data(), chunk.size()));
     if (!got.ok() || got.value() == 0 || !sink.on_data({chunk.data(), got.value()}) ||
         stop_.stop_requested()) {
@@ -167,24 +192,40 @@ bool BlobFetcher::copy_from_store(const std::shared_ptr<InflightFetch>& fetch,
     }
     at += got.value();
   }
+  settle_shared(fetch, sink, client, repository, "the shared store");
+  return true;
+}
+
+void BlobFetcher::settle_shared(const std::shared_ptr<InflightFetch>& fetch,
+                                upstream::BlobSink& out, upstream::UpstreamRegistry& client,
+                                const std::string& repository, const char* source) {
+  auto& sink = static_cast<StagingSink&>(out);
+  const auto& digest = fetch->digest();
   if (sink.digest_hex() != digest.hex()) {
-    spdlog::error("cache: {} in the store does not match its digest; not served", digest.str());
+    spdlog::error("cache: {} from {} does not match its digest; not served", digest.str(), source);
     finish(fetch);
-    fetch->fail({upstream::FailureKind::protocol, 0, "stored content does not match its digest",
-                 std::nullopt});
-    return true;
+    fetch->fail(
+        {upstream::FailureKind::protocol, 0, "content does not match its digest", std::nullopt});
+    return;
   }
+  auto* file = fetch->staging_file();
+  std::error_code ec;
   {
     auto guard = lock_content(digest);
-    auto now = clock_.now_seconds();
-    index_.put_object({digest, size, "", now, now});
-    index_.link(client.upstream().name, repository, digest);
+    // The fetching node publishes before it releases the last byte; publish
+    // here only if that failed.
+    if (!store_.size_of(digest)) ec = store_.publish(*file, digest);
+    if (!ec) {
+      auto now = clock_.now_seconds();
+      index_.put_object({digest, file->size(), "", now, now});
+      index_.link(client.upstream().name, repository, digest);
+    }
   }
+  if (ec) spdlog::error("cache: cannot store {}: {}", digest.str(), ec.message());
   finish(fetch);
   fetch->complete();
-  spdlog::info("cache: {} ({} bytes) was fetched by another node; served from the shared store",
-               digest.str(), size);
-  return true;
+  spdlog::info("cache: {} ({} bytes) was fetched by another node; served from {}", digest.str(),
+               file->size(), source);
 }
 
 void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
@@ -202,14 +243,19 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
   StagingSink sink(*fetch, std::move(staging.value()));
   ClaimRelease claim{coordinator_, digest};
   if (coordinator_ != nullptr) {
-    auto turn = await_turn(digest, claim.held);
+    auto turn = await_turn(digest, sink, claim.held);
     if (turn == Turn::stopped) {
       sink.on_start(std::nullopt);
       finish(fetch);
       fetch->fail(local_failure("regcache is shutting down"));
       return;
     }
+    if (turn == Turn::followed) {
+      settle_shared(fetch, sink, client, repository, "the node that fetched it");
+      return;
+    }
     if (turn == Turn::in_store && copy_from_store(fetch, sink, client, repository)) return;
+    sink.replay();  // upstream sends from byte 0; a broken-off follow left the start here
   }
   auto result = client.fetch_blob(repository, digest.str(), sink, stop_.get_token(), call);
   if (!sink.started()) sink.on_start(std::nullopt);  // so the staging file is owned by fetch

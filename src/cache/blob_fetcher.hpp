@@ -65,9 +65,15 @@ class BlobFetcher {
   void download(std::shared_ptr<InflightFetch> fetch, upstream::UpstreamRegistry& client,
                 std::string repository, upstream::CallContext call);
   void finish(const std::shared_ptr<InflightFetch>& fetch);
-  enum class Turn { fetch, in_store, stopped };
-  // Waits until this node may fetch `digest` or the blob is in the store.
-  Turn await_turn(const registry::Digest& digest, bool& holding_claim);
+  enum class Turn { fetch, in_store, followed, stopped };
+  // Waits until this node may fetch `digest` or the blob is in the store,
+  // following the fetching node's download into `sink` meanwhile (`followed`:
+  // all of it arrived).
+  Turn await_turn(const registry::Digest& digest, upstream::BlobSink& sink, bool& holding_claim);
+  // Verifies and indexes what another node fetched (publishing it if that node could not).
+  void settle_shared(const std::shared_ptr<InflightFetch>& fetch, upstream::BlobSink& sink,
+                     upstream::UpstreamRegistry& client, const std::string& repository,
+                     const char* source);
   // Serves `fetch` from the store (another node fetched it). False if it is not
   // there after all; true once `fetch` is complete or failed.
   bool copy_from_store(const std::shared_ptr<InflightFetch>& fetch, upstream::BlobSink& sink,

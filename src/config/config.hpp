@@ -141,6 +141,9 @@ struct RedisConfig {
   std::chrono::milliseconds dial_timeout{500};          // redis.dialtimeout
   std::chrono::milliseconds io_timeout{500};            // redis.readtimeout / writetimeout
   Seconds fetch_lease = Seconds(30);                    // regcache.fetch_lease
+  // regcache.node_url: where the other nodes reach this one to follow its
+  // downloads; empty = derived from http.addr (the host name if it has none).
+  std::string node_url;
 };
 
 enum class LogLevel { trace, debug, info, warn, error };

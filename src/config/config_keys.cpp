@@ -129,6 +129,7 @@ constexpr std::array kKeys{
     KeySpec{"regcache.low_watermark", value},
     KeySpec{"regcache.gc_interval", value},
     KeySpec{"regcache.fetch_lease", value},
+    KeySpec{"regcache.node_url", value},
     // Serving on the public internet (TLS, proxies, CDN, access control, fair use).
     KeySpec{"regcache.max_url_bytes", value},
     KeySpec{"regcache.max_header_count", value},

@@ -42,6 +42,13 @@ std::optional<RedisConfig> read_redis_config(const Settings& settings, bool shar
   if (const Setting* s = settings.find("regcache.fetch_lease")) {
     redis.fetch_lease = duration_of(*s, {.max = std::chrono::minutes(10)});
   }
+  if (const Setting* s = settings.find("regcache.node_url")) {
+    redis.node_url = text_of(*s);
+    while (redis.node_url.ends_with('/')) redis.node_url.pop_back();
+    if (!redis.node_url.starts_with("http://") && !redis.node_url.starts_with("https://")) {
+      reject(*s, "expected the http:// or https:// URL other nodes reach this one at");
+    }
+  }
   if (!shared_storage) {
     warnings.push_back(addr->where +
                        ": not used by regcache (ignored): Redis coordinates nodes that share "

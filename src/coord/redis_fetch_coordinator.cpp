@@ -7,6 +7,8 @@
 #include <random>
 #include <vector>
 
+#include "coord/peer_follower.hpp"
+
 namespace regcache::coord {
 namespace {
 
@@ -28,14 +30,20 @@ std::string make_node_id() {
 }  // namespace
 
 RedisFetchCoordinator::RedisFetchCoordinator(RedisSettings settings, std::string scope,
-                                             std::chrono::milliseconds lease)
+                                             std::chrono::milliseconds lease, std::string node_url,
+                                             std::chrono::seconds stall)
     : redis_(std::move(settings)),
       scope_(std::move(scope)),
       node_id_(make_node_id()),
       lease_(lease),
+      node_url_(std::move(node_url)),
+      stall_(stall),
       renewer_([this](std::stop_token stop) { renew_loop(stop); }) {
-  spdlog::info("redis {}: coordinating upstream fetches as node {} (lease {} ms)",
-               redis_.describe(), node_id_, lease_.count());
+  spdlog::info(
+      "redis {}: coordinating upstream fetches as node {} (lease {} ms; others follow "
+      "this node's downloads at {})",
+      redis_.describe(), node_id_, lease_.count(),
+      node_url_.empty() ? "nowhere: they wait for the store" : node_url_);
 }
 
 RedisFetchCoordinator::~RedisFetchCoordinator() {
@@ -49,7 +57,8 @@ std::string RedisFetchCoordinator::key_of(const registry::Digest& digest) const 
 
 cache::FetchCoordinator::Claim RedisFetchCoordinator::claim(const registry::Digest& digest) {
   const auto key = key_of(digest);
-  auto reply = redis_.command({"SET", key, node_id_, "NX", "PX", std::to_string(lease_.count())});
+  auto reply = redis_.command(
+      {"SET", key, node_id_ + " " + node_url_, "NX", "PX", std::to_string(lease_.count())});
   if (!reply) return Claim::unavailable;
   if (reply->type != RedisReply::Type::text) return Claim::held_elsewhere;  // nil: not set
   std::lock_guard lock(mutex_);
@@ -66,7 +75,19 @@ void RedisFetchCoordinator::release(const registry::Digest& digest) {
     if (--it->second > 0) return;
     held_.erase(it);
   }
-  redis_.command({"EVAL", kRelease, "1", key, node_id_});
+  redis_.command({"EVAL", kRelease, "1", key, node_id_ + " " + node_url_});
+}
+
+cache::FetchCoordinator::Followed RedisFetchCoordinator::follow_holder(
+    const registry::Digest& digest, upstream::BlobSink& sink, const std::stop_token& stop) {
+  auto reply = redis_.command({"GET", key_of(digest)});
+  if (!reply || reply->type != RedisReply::Type::text) return {};
+  auto space = reply->text.find(' ');
+  if (space == std::string::npos) return {};
+  std::string holder = reply->text.substr(0, space);
+  std::string url = reply->text.substr(space + 1);
+  if (holder == node_id_ || url.empty()) return {};
+  return follow_peer(url, holder, digest, sink, stop, stall_);
 }
 
 void RedisFetchCoordinator::renew_loop(std::stop_token stop) {
@@ -85,7 +106,7 @@ void RedisFetchCoordinator::renew_loop(std::stop_token stop) {
     // Idle: a PING notices an outage (and the recovery) before a download needs Redis.
     if (keys.empty()) redis_.command({"PING"});
     for (const auto& key : keys) {
-      auto reply = redis_.command({"EVAL", kRenew, "1", key, node_id_, lease});
+      auto reply = redis_.command({"EVAL", kRenew, "1", key, node_id_ + " " + node_url_, lease});
       if (reply && reply->type == RedisReply::Type::integer && reply->integer == 0) {
         // Expired (Redis was away longer than the lease): another node may fetch it too.
         spdlog::warn("redis: lost the fetch lease {}; another node may fetch it as well", key);

@@ -6,7 +6,8 @@
 // one Lua step). A node that dies stops renewing: the key expires and a
 // waiting node claims it. `scope` (bucket and prefix) keeps caches that share
 // a Redis apart; the {hex} hash tag keeps one digest's keys in one Redis
-// Cluster slot.
+// Cluster slot. The lease's value is "<node ID> <node URL>": the others follow
+// the download there while it runs.
 
 #include <chrono>
 #include <condition_variable>
@@ -22,11 +23,17 @@ namespace regcache::coord {
 
 class RedisFetchCoordinator final : public cache::FetchCoordinator {
  public:
-  RedisFetchCoordinator(RedisSettings settings, std::string scope, std::chrono::milliseconds lease);
+  // `node_url`: where the other nodes reach this one to follow its downloads
+  // (api/PeerHandler); empty: they wait for the blob in the store instead.
+  RedisFetchCoordinator(RedisSettings settings, std::string scope, std::chrono::milliseconds lease,
+                        std::string node_url = {},
+                        std::chrono::seconds stall = std::chrono::seconds(30));
   ~RedisFetchCoordinator() override;
 
   Claim claim(const registry::Digest& digest) override;
   void release(const registry::Digest& digest) override;
+  Followed follow_holder(const registry::Digest& digest, upstream::BlobSink& sink,
+                         const std::stop_token& stop) override;
 
   const std::string& node_id() const { return node_id_; }
   std::string key_of(const registry::Digest& digest) const;
@@ -38,6 +45,8 @@ class RedisFetchCoordinator final : public cache::FetchCoordinator {
   const std::string scope_;
   const std::string node_id_;
   const std::chrono::milliseconds lease_;
+  const std::string node_url_;
+  const std::chrono::seconds stall_;
   std::mutex mutex_;
   std::condition_variable_any renew_wakeup_;
   std::map<std::string, int> held_;  // key -> number of claims on this node

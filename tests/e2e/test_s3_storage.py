@@ -1,25 +1,11 @@
 """Content on S3 (a real Ceph RADOS Gateway started here): pulls, warm pulls from the
 bucket with nothing on local disk, multipart uploads of large layers, Range reads."""
 import os
-import subprocess
-import urllib.parse
 
 
 from lib import s3lab, skopeo, upstream as up
 
 MiB = 1024 * 1024
-
-
-def list_keys(s3, prefix):
-    """Keys under `prefix` (curl's SigV4: sorted, fully encoded query; see S3LAB.md)."""
-    query = "list-type=2&prefix=" + urllib.parse.quote(prefix, safe="")
-    out = subprocess.run(
-        ["curl", "-sf", "--aws-sigv4", f"aws:amz:{s3['S3_REGION']}:s3", "--user",
-         f"{s3['S3_ACCESS_KEY']}:{s3['S3_SECRET_KEY']}", "-H",
-         "x-amz-content-sha256: UNSIGNED-PAYLOAD",
-         f"{s3['S3_ENDPOINT']}/{s3['S3_BUCKET']}?{query}"],
-        check=True, capture_output=True, text=True, timeout=30).stdout
-    return [part.split("</Key>")[0] for part in out.split("<Key>")[1:]]
 
 
 def s3_mirror(start_mirror, s3, name):
@@ -39,7 +25,7 @@ def test_pull_stores_in_bucket_and_warm_pull_reads_from_it(start_mirror, upstrea
     out = os.path.join(m.dir, "out")
 
     skopeo.pull_and_verify(m.host, pushed.ref, out + "-cold", pushed.image)
-    keys = list_keys(s3, "s3-pull/")
+    keys = s3lab.list_keys(s3, "s3-pull/")
     stored = {k.rsplit("/", 1)[1] for k in keys if "/blobs/sha256/" in k}
     wanted = {d.split(":", 1)[1] for d in pushed.image.blobs}
     assert wanted <= stored, f"blobs missing from the bucket: {wanted - stored}"

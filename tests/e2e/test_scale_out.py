@@ -155,15 +155,17 @@ def test_pulls_keep_working_when_redis_stops(cluster, upstream, redis, fresh_ima
     assert len(blob_transfers(upstream.requests_since(mark), path)) == 1
 
 
-def test_killing_the_fetching_node_lets_another_finish(cluster, upstream, redis, fresh_image):
+def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_dies(
+        cluster, upstream, redis, s3, fresh_image):
     pushed = fresh_image("scale/kill", "1", layer_sizes=(8 * MiB,))
     digest = pushed.image.layers[0]
+    hex_digest = digest.split(":", 1)[1]
     size = pushed.image.blobs[digest]
     path = f"/v2/{pushed.repo}/blobs/{digest}"
-    # 2 MiB/s: node A is still downloading when it is killed.
+    # 2 MiB/s: node A is still downloading while node B's client reads and when A is killed.
     slow = slowproxy.SlowProxy(upstream.port, 2 * MiB).start()
     try:
-        a, b = cluster(2, remote_url=slow.url, fetch_lease="2s")
+        a, b = cluster(2, remote_url=slow.url, fetch_lease="2s", prefix="scale-kill")
         mark = upstream.mark()
 
         def doomed():
@@ -173,27 +175,41 @@ def test_killing_the_fetching_node_lets_another_finish(cluster, upstream, redis,
                 pass  # node A dies under it
         first = threading.Thread(target=doomed)
         first.start()
-        hex_digest = digest.split(":", 1)[1]
         procs.wait_for(lambda: redis.cli("KEYS", f"regcache:*{{{hex_digest}}}:fetch"), 20,
                        "node A to claim the download in Redis")
-        results = [None]
-        waiter = threading.Thread(target=_fetch, args=(b.url + path, threading.Barrier(1),
-                                                       results, 0))
+
+        got_first = threading.Event()
+        result = {}
+
+        def follower():
+            h, n = hashlib.sha256(), 0
+            try:
+                with requests.get(b.url + path, stream=True, timeout=60) as r:
+                    result["status"] = r.status_code
+                    for chunk in r.iter_content(64 * 1024):
+                        h.update(chunk)
+                        n += len(chunk)
+                        got_first.set()
+            except requests.RequestException as e:
+                result["error"] = repr(e)
+            result["digest"], result["size"] = "sha256:" + h.hexdigest(), n
+            got_first.set()
+        waiter = threading.Thread(target=follower)
         waiter.start()
-        procs.wait_for(lambda: "waiting for it in the shared store" in b.log_text(), 20,
-                       "node B to wait for node A")
+        assert got_first.wait(30), "node B's client got nothing"
+        # Node B streams what node A is still downloading: nothing is in the bucket yet.
+        assert not [k for k in s3lab.list_keys(s3, "scale-kill/") if k.endswith(hex_digest)], \
+            "the blob was already in the bucket: not streamed as it landed"
         a.daemon.proc.kill()
         a.daemon.proc.wait(10)
         waiter.join(120)
         first.join(60)
         assert not waiter.is_alive(), "the client of node B hung"
-        assert results[0] == (200, digest, size), results[0]
-        # Node B took over once A's lease lapsed and fetched the whole blob itself.
+        # Its client never noticed: B took over after A's lease lapsed and finished the blob.
+        assert result == {"status": 200, "digest": digest, "size": size}, result
         whole = [r for r in blob_transfers(upstream.requests_since(mark), path)
                  if r.bytes == size]
         assert whole, "no complete upstream transfer after node A died"
-        again = b.get(path)
-        assert again.status_code == 200 and hashlib.sha256(again.content).hexdigest() == \
-            digest.split(":", 1)[1]
+        assert [k for k in s3lab.list_keys(s3, "scale-kill/") if k.endswith(hex_digest)]
     finally:
         slow.stop()

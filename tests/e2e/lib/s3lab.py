@@ -3,6 +3,7 @@ a Redis server for the tests of content on S3 and of several nodes sharing it.""
 import os
 import shutil
 import subprocess
+import urllib.parse
 
 import pytest
 
@@ -38,6 +39,18 @@ def storage_config(s3, rootdirectory):
                    "bucket": s3["S3_BUCKET"], "accesskey": s3["S3_ACCESS_KEY"],
                    "secretkey": s3["S3_SECRET_KEY"], "rootdirectory": rootdirectory,
                    "forcepathstyle": True, "chunksize": 5 * MiB}}
+
+
+def list_keys(s3, prefix):
+    """Keys under `prefix` (curl's SigV4: sorted, fully encoded query; see S3LAB.md)."""
+    query = "list-type=2&prefix=" + urllib.parse.quote(prefix, safe="")
+    out = subprocess.run(
+        ["curl", "-sf", "--aws-sigv4", f"aws:amz:{s3['S3_REGION']}:s3", "--user",
+         f"{s3['S3_ACCESS_KEY']}:{s3['S3_SECRET_KEY']}", "-H",
+         "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+         f"{s3['S3_ENDPOINT']}/{s3['S3_BUCKET']}?{query}"],
+        check=True, capture_output=True, text=True, timeout=30).stdout
+    return [part.split("</Key>")[0] for part in out.split("<Key>")[1:]]
 
 
 class Redis:
