@@ -46,6 +46,8 @@ class StagingSink final : public upstream::BlobSink {
   // The next source sends the blob from byte 0 again (another node's download
   // broke off, this node continues): the bytes the file has are skipped.
   void replay() { skip_ = size(); }
+  // The next source sends only what the file lacks.
+  void continue_at_end() { skip_ = 0; }
   std::string digest_hex() { return sha_.finish_hex(); }
   std::error_code write_error() const { return write_error_; }
 
@@ -179,6 +181,7 @@ bool BlobFetcher::copy_from_store(const std::shared_ptr<InflightFetch>& fetch,
   if (!reader) return false;  // removed meanwhile: fetch it from upstream
   const uint64_t size = reader.value()->size();
   sink.on_start(size);
+  sink.continue_at_end();
   std::string chunk(kCopyChunk, '\0');
   // The staging file may hold the start already (from the fetching node).
   for (uint64_t at = sink.size(); at < size;) {

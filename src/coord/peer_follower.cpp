@@ -72,7 +72,9 @@ cache::FetchCoordinator::Followed follow_peer(const std::string& node_url, const
   const bool complete = rc == CURLE_OK && transfer.status == 200 && transfer.length &&
                         transfer.delivered == *transfer.length;
   if (!complete) {
-    spdlog::info(
+    // Not reachable, or no download there (it just ended): routine while waiting.
+    spdlog::log(
+        transfer.delivered > 0 ? spdlog::level::info : spdlog::level::debug,
         "cache: following {} on {} ended after {} bytes ({})", digest.str(), node_url,
         transfer.delivered,
         rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(transfer.status));

@@ -1,7 +1,9 @@
 // Two nodes (each its own index, fetcher and cache) on one content store, with
 // in-memory stand-ins for the Redis leases and the catalog on the bucket.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -49,6 +51,11 @@ class FakeCoordinator final : public FetchCoordinator {
     std::lock_guard lock(leases_.mutex);
     auto it = leases_.holder.find(digest.hex());
     if (it != leases_.holder.end() && it->second == node_) leases_.holder.erase(it);
+  }
+  // What following the holder's download does (default: cannot follow).
+  std::function<Followed(upstream::BlobSink&)> follow;
+  Followed follow_holder(const Digest&, upstream::BlobSink& sink, const std::stop_token&) override {
+    return follow ? follow(sink) : Followed{};
   }
 
  private:
@@ -240,6 +247,38 @@ TEST_F(SharedStoreTest, ImageCachedByOneNodeIsServedByTheOtherWithUpstreamDown) 
   EXPECT_EQ(layer_on_b.outcome, CacheOutcome::hit);
   EXPECT_FALSE(blob(b_, "other/repo", layer).outcome == CacheOutcome::hit)
       << "the layer belongs to library/app only";
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(SharedStoreTest, FollowerKeepsWhatTheHolderSentAndFinishesFromTheStore) {
+  std::string content;
+  for (int i = 0; i < 40000; ++i) content += static_cast<char>('a' + i % 26);
+  auto digest = upstream_.add_blob("library/a", content);
+  leases_.holder[Digest::parse(digest)->hex()] = 1;  // node A holds it (and then dies)
+  int calls = 0;
+  b_.coordinator.follow = [&](upstream::BlobSink& sink) -> FetchCoordinator::Followed {
+    // Every attempt sends from byte 0: 1000 bytes, then 500 and the blob lands in the store.
+    const size_t n = ++calls == 1 ? 1000 : 500;
+    sink.on_start(content.size());
+    sink.on_data({content.data(), n});
+    if (calls == 2) {
+      auto staging = store_.create_staging();
+      EXPECT_FALSE(staging.value()->append(content));
+      EXPECT_FALSE(store_.publish(*staging.value(), *Digest::parse(digest)));
+    }
+    return {n, false};
+  };
+  auto on_b = blob(b_, "library/a", digest);
+  ASSERT_TRUE(on_b.fetch);
+  ASSERT_EQ(wait_done(*on_b.fetch), InflightFetch::State::complete);
+  EXPECT_EQ(calls, 2);
+  std::string got(content.size(), '\0');
+  ASSERT_EQ(pread(on_b.fetch->file_descriptor(), got.data(), got.size(), 0), ssize_t(got.size()));
+  EXPECT_EQ(got, content);
+  EXPECT_EQ(upstream_.blob_fetches(), 0);
 }
 
 }  // namespace
