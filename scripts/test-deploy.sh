@@ -2,11 +2,13 @@
 # Container deployment tests (slow, so separate from scripts/test.sh; .ci/run runs both).
 # Builds the image from ./Dockerfile with a real dockerd inside a loopback-only network
 # namespace, starts deploy/compose/plan-a.yml with docker-compose and pulls an image
-# through the containerised regcache from a test upstream.
+# through the containerised regcache from a test upstream; then plan-b.yml (nginx with
+# TLS) and plan-b-tls.yml (regcache's own TLS), pulling over https with a test CA.
 #
 # Offline: the Debian 12 base image comes from debootstrap (minbase plus the runtime
-# packages the Dockerfile's final stage lists), cached as a tarball under
-# $REGCACHE_DEPLOY_CACHE (default build/deploy-cache/) and `docker import`ed by the test.
+# packages the Dockerfile's final stage lists), and so does Plan B's nginx image (minbase
+# plus Debian's nginx), each cached as a tarball under $REGCACHE_DEPLOY_CACHE (default
+# build/deploy-cache/) and `docker import`ed by the test.
 # The build stage does not compile in the container: it takes the host-built
 # build/regcache (Dockerfile build arg PREBUILT), so no build packages are needed.
 # Extra arguments go to pytest.
