@@ -40,7 +40,8 @@ def docker(request, session_dir, processes, deploy_pki):
         daemon_json={"registry-mirrors": [f"http://{plain}"], "insecure-registries": [plain]},
         hosts={MIRROR_NAME: "::1"},
         ca_certs={f"{MIRROR_NAME}:{ports[k]}": deploy_pki.ca_cert
-                  for k in ("nginx", "builtin_tls")})
+                  for k in ("nginx", "builtin_tls")},
+        root_tmpfs=True)
     d.start()
     d.ports = ports
     d.mirror_name = MIRROR_NAME
