@@ -159,6 +159,19 @@ def test_plan_b_docker_pull_https_through_nginx(docker, plan_b, upstream, fresh_
             f"both pulls of {digest} went through nginx:\n{nginx_log[-3000:]}"
 
 
+def test_plan_b_nginx_certificate_renewal(docker, plan_b, deploy_pki):
+    """plan-b.yml's comment: a renewed certificate is served after `nginx -s reload`."""
+    port = docker.ports["nginx"]
+    serial = pki_mod.peer_serial("::1", port, deploy_pki)
+    certs = os.path.join(plan_b.dir, "certs")
+    deploy_pki.issue("renewed-nginx", serial=serial + 1,
+                     cert_path=os.path.join(certs, "tls.crt"),
+                     key_path=os.path.join(certs, "tls.key"))
+    plan_b.run("exec", "-T", "nginx", "nginx", "-s", "reload")
+    procs.wait_for(lambda: pki_mod.peer_serial("::1", port, deploy_pki) == serial + 1, 20,
+                   "nginx serving the renewed certificate")
+
+
 def test_plan_b_docker_pull_from_regcaches_own_tls(docker, plan_b_tls, upstream, fresh_image,
                                                    deploy_pki):
     pushed = fresh_image("library/planbtls", "1")
