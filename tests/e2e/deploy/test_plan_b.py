@@ -1,6 +1,7 @@
 """Plan B live: `docker pull` over https through deploy/compose/plan-b.yml (nginx with
 TLS in front of regcache) and plan-b-tls.yml (regcache's own TLS), with a certificate
-from a CA the test creates and the test dockerd trusting that CA (conftest.py).
+from a CA the test creates and the test dockerd trusting that CA (conftest.py); and a
+renewed certificate served after `nginx -s reload` or a SIGHUP to regcache's container.
 
 As for Plan A, the upstream listens on the namespace's loopback, which a bridge network
 cannot reach, so the test copies run the services with `network_mode: host` on free
