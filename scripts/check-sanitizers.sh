@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The hardening checks CI runs besides the Release tests: every unit test once
 # under AddressSanitizer + UndefinedBehaviorSanitizer, then each libFuzzer
-# target for a bounded time. One clang build in build-sanitize/ serves both.
+# target for a bounded time, and the core end-to-end tests (pulls, the API, bad
+# input, coalescing, upstream faults, TLS) against the sanitized regcache binary.
+# One clang build in build-sanitize/ serves all three.
 #   scripts/check-sanitizers.sh                 both
 #   FUZZ_SECONDS=60 scripts/check-sanitizers.sh longer fuzzing (default 20 s per target)
 #   scripts/check-sanitizers.sh --fuzz-only     skip the unit tests
@@ -27,6 +29,24 @@ if ((run_unit)); then
   cmake --build "$build" --parallel "$(nproc)"
   echo "== unit tests under ASan + UBSan"
   ctest --test-dir "$build" --output-on-failure --timeout 300 || status=$?
+
+  echo "== end-to-end tests against the sanitized regcache"
+  # Every report goes to a file: a finding fails the stage even when the test
+  # that triggered it passed. (Leaks are the unit tests' business: a server
+  # stopped by a signal leaves its singletons.)
+  reports=$(mktemp -d /tmp/regcache-sanitized-e2e.XXXXXX)
+  REGCACHE_BIN="$build/regcache" \
+    ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:log_path=$reports/asan" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$reports/ubsan" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e/test_pull.py \
+    tests/e2e/test_api.py tests/e2e/test_bad_input.py tests/e2e/test_coalescing.py \
+    tests/e2e/test_upstream_faults.py tests/e2e/test_tls.py || status=$?
+  if compgen -G "$reports/*" > /dev/null; then
+    echo "FAIL sanitizer findings in the end-to-end run:"
+    head -60 "$reports"/*
+    status=1
+  fi
+  rm -rf "$reports"
 else
   cmake --build "$build" --parallel "$(nproc)" --target fuzzers
 fi

@@ -13,6 +13,7 @@
 #include "build_info.hpp"
 #include "cache/blob_fetcher.hpp"
 #include "cache/pull_through_cache.hpp"
+#include "http/connection_contexts.hpp"
 #include "http/server.hpp"
 #include "index/cache_index.hpp"
 #include "lifecycle/cache_lock.hpp"
@@ -195,6 +196,11 @@ int Application::run() {
   server.set_access_log(http::AccessLog(events));
   server.set_observer(&telemetry);
   main_server = &server;
+  // Client connections get their own threads, one io_context each; the
+  // io_context above keeps the listeners, timers and the control socket.
+  http::ConnectionContexts connections(io_threads);
+  server.use_connection_contexts(connections);
+  connections.start();
   server.start();
 
   control::ControlServer control(io, {config_, index, housekeeper});
@@ -241,6 +247,7 @@ int Application::run() {
   for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  connections.stop();
 
   housekeeper.stop();
   upstream_workers.stop();

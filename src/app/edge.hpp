@@ -30,6 +30,10 @@ class Edge {
   // hears of it (metrics). Both listeners.
   void set_access_log(const http::AccessLog& log);
   void set_observer(http::RequestObserver* observer);
+  // Before start(): the main listener's connections run on these contexts.
+  void use_connection_contexts(http::ConnectionContexts& contexts) {
+    main_->use_connection_contexts(contexts);
+  }
 
   void start();
   // Stops accepting; connections finish their current request.

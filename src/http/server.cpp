@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/connection_contexts.hpp"
 #include "http/plain_stream.hpp"
 #include "http/session.hpp"
 #include "http/tls_context.hpp"
@@ -88,7 +89,8 @@ std::unique_ptr<ClientStream> Server::make_stream(tcp::socket socket) const {
 asio::awaitable<void> Server::accept_loop() {
   while (!stopping_) {
     boost::system::error_code ec;
-    tcp::socket socket(asio::make_strand(io_));
+    tcp::socket socket(connection_contexts_ != nullptr ? connection_contexts_->next()
+                                                       : asio::any_io_executor(asio::make_strand(io_)));
     co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;

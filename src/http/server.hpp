@@ -22,6 +22,7 @@
 
 namespace regcache::http {
 
+class ConnectionContexts;
 class Session;
 class TlsContextProvider;
 
@@ -32,6 +33,9 @@ class Server {
 
   // Serve TLS with the provider's current certificate (before start()).
   void use_tls(TlsContextProvider& tls) { tls_ = &tls; }
+  // Connections on these contexts, one each, instead of a strand of the
+  // server's own io_context (before start()).
+  void use_connection_contexts(ConnectionContexts& contexts) { connection_contexts_ = &contexts; }
   // Peers whose X-Forwarded-* headers are believed (before start()).
   void trust_proxies(IpRangeSet proxies) { trusted_proxies_ = std::move(proxies); }
 
@@ -61,6 +65,7 @@ class Server {
   RequestHandler& handler_;
   ServerLimits limits_;
   TlsContextProvider* tls_ = nullptr;
+  ConnectionContexts* connection_contexts_ = nullptr;
   IpRangeSet trusted_proxies_;
   tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};

@@ -73,6 +73,20 @@ std::string Session::check_head(const Request& request, unsigned& status) const 
   return {};
 }
 
+// A keep-alive client's whole request head usually arrives in one read: parse
+// it from the buffer without a timer or another suspension.
+bool Session::parse_buffered_head(beast::flat_buffer& buffer, RequestParser& parser,
+                                  ErrorCode& ec) {
+  if (buffer.size() == 0) return false;
+  const size_t used = parser.put(buffer.data(), ec);
+  buffer.consume(used);
+  if (ec == bhttp::error::need_more) {
+    ec = {};
+    return false;  // the rest arrives through read_head
+  }
+  return ec || parser.is_header_done();
+}
+
 asio::awaitable<ErrorCode> Session::read_head(beast::flat_buffer& buffer, RequestParser& parser,
                                               bool& timed_out) {
   // The stream's own expiry would close the socket, leaving no way to answer
@@ -122,7 +136,7 @@ asio::awaitable<void> Session::run() {
     // Once a request has started, all of its head must arrive within the head
     // timeout, however slowly it trickles in (slowloris).
     bool timed_out = false;
-    ec = co_await read_head(buffer, parser, timed_out);
+    if (!parse_buffered_head(buffer, parser, ec)) ec = co_await read_head(buffer, parser, timed_out);
     if (ec) {
       if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
         co_await answer_rejection(431, "request header too large", 11);

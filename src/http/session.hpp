@@ -37,6 +37,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   asio::awaitable<void> answer_rejection(unsigned status, std::string message, unsigned version);
   // The rest of a request head, within the head timeout (`timed_out` when not).
+  bool parse_buffered_head(beast::flat_buffer& buffer, RequestParser& parser, ErrorCode& ec);
   asio::awaitable<ErrorCode> read_head(beast::flat_buffer& buffer, RequestParser& parser,
                                        bool& timed_out);
   // 400/408/413/414/431 for a head that cannot be served; "" when it can.

@@ -73,7 +73,7 @@ def _repo_digests(d, ref):
 
 
 def _blob_gets(m, repo):
-    return [e for e in m.access_log()
+    return [e for e in m.settled_access_log()
             if e["method"] == "GET" and e["path"].startswith(f"/v2/{repo}/blobs/")]
 
 
@@ -116,7 +116,7 @@ def test_docker_login_with_htpasswd(tls_lab, images):
     d.docker("pull", f"{registry}/{pushed.ref}")
     assert any(rd.endswith("@" + pushed.digest)
                for rd in _repo_digests(d, f"{registry}/{pushed.ref}"))
-    served = [e for e in private.access_log()
+    served = [e for e in private.settled_access_log()
               if e["path"].startswith("/v2/library/") and e["status"] == "200"]
     assert served and {e.get("user") for e in served} == {"alice"}
     log = private.log_text()

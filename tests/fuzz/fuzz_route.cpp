@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case RouteKind::blob:
     case RouteKind::tags_list:
     case RouteKind::blob_upload:
-      if (!is_valid_repository_name(route.repository)) __builtin_trap();
+      // A registry host with a port may lead the name (`registry.local:5000/app`).
+      if (!is_valid_mirrored_name(route.repository)) __builtin_trap();
       if (route.repository.find("..") != std::string::npos) __builtin_trap();
       break;
     default:

@@ -9,6 +9,7 @@ until `GET /v2/` answers, and can stop, restart and parse regcache's access log
 import copy
 import os
 import re
+import uuid
 
 import requests
 
@@ -142,6 +143,15 @@ class Mirror:
                 if entry:
                     out.append(entry)
         return out
+
+    def settled_access_log(self):
+        """The access log once every request answered so far has its line: lines
+        are written after the answer (by regcache's log thread), so a sentinel
+        request's line marks the point."""
+        sentinel = f"/v2/?sentinel={uuid.uuid4().hex}"
+        self.get(sentinel)  # any status: refused requests are logged too
+        self.wait_access_entries("GET", sentinel, 1)
+        return self.access_log()
 
     def access_entries(self, method, path):
         return [e for e in self.access_log() if e.get("method") == method and e["path"] == path]
