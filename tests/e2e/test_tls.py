@@ -32,6 +32,7 @@ def test_pull_over_builtin_tls_verified_against_the_ca(start_mirror, pki, images
     m = start_mirror("tls", extra_config=tls_config(cert, key), tls_ca=pki.ca_cert)
     pushed = images["oci"]
     dest = os.path.join(session_dir, "out", "tls-pull")
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
     skopeo._run(["copy", "--retry-times", "0", "--src-cert-dir", pki.cert_dir, "--src-no-creds",
                  f"docker://{m.host}/{pushed.ref}", f"dir:{dest}"])
     skopeo.verify_dir(dest, pushed.image)
