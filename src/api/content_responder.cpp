@@ -181,17 +181,17 @@ asio::awaitable<ContentResponder::Handover> ContentResponder::send_inflight(
     if (progress.state == InflightFetch::State::failed && fetch->storage_failed()) {
       co_return Handover{true, true, sent};
     }
+    const bool finished = progress.state == InflightFetch::State::verified ||
+                          progress.state == InflightFetch::State::complete;
     if (progress.state == InflightFetch::State::failed ||
-        (progress.state == InflightFetch::State::complete && progress.available != total)) {
+        (finished && progress.available != total)) {
       spdlog::warn("cache: download of {} failed while streaming; closing the client connection",
                    what.digest);
       writer.abort();
       co_return Handover{};
     }
     // Hold back the last byte until the digest is verified.
-    uint64_t sendable = progress.state == InflightFetch::State::complete
-                            ? progress.available
-                            : std::min(progress.available, total - 1);
+    uint64_t sendable = finished ? progress.available : std::min(progress.available, total - 1);
     if (sendable > sent) {
       if (!co_await writer.send_file_range(fd, sent, sendable - sent)) co_return Handover{};
       sent = sendable;

@@ -289,6 +289,10 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
                  std::nullopt});
     return;
   }
+  // Verified: the clients streaming it get their last byte now, not after the
+  // blob is on disk for good (fdatasync of a large blob takes seconds). New
+  // requests keep joining this fetch until it is published below.
+  fetch->verified();
   auto* file = fetch->staging_file();
   std::error_code ec = file->sync();
   {

@@ -64,6 +64,13 @@ void InflightFetch::advance(uint64_t available) {
   wake_all(lock);
 }
 
+void InflightFetch::verified() {
+  std::unique_lock lock(mutex_);
+  progress_.state = State::verified;
+  if (file_) progress_.total_size = progress_.available = file_->size();
+  wake_all(lock);
+}
+
 void InflightFetch::complete() {
   std::unique_lock lock(mutex_);
   progress_.state = State::complete;

@@ -25,7 +25,10 @@ namespace regcache::cache {
 
 class InflightFetch {
  public:
-  enum class State { starting, streaming, complete, failed };
+  // verified: every byte is on the staging file and matches the digest; it is
+  // being made durable and published. complete: published (or could not be
+  // stored, the bytes still good for the clients already streaming them).
+  enum class State { starting, streaming, verified, complete, failed };
 
   struct Progress {
     State state = State::starting;
@@ -62,6 +65,7 @@ class InflightFetch {
   // Producer side (the download).
   void begin(std::unique_ptr<storage::StagingFile> file, std::optional<uint64_t> total_size);
   void advance(uint64_t available);
+  void verified();
   void complete();
   void fail(upstream::UpstreamFailure failure);
   void fail_storage(upstream::UpstreamFailure failure);

@@ -96,7 +96,11 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
         co_return out;
       }
     }
-    out.outcome = CacheOutcome::coalesced;
+    // Verified and being published: served from the finished file, no upstream.
+    const auto state = running->progress().state;
+    const bool finished =
+        state == InflightFetch::State::verified || state == InflightFetch::State::complete;
+    out.outcome = finished ? CacheOutcome::hit : CacheOutcome::coalesced;
     out.fetch = std::move(running);
     co_return out;
   }

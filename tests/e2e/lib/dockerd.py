@@ -15,23 +15,28 @@ import subprocess
 
 from . import procs
 
-# $0 = dir to mount over /etc/docker, $1 = daemon.json, $2 = hosts file ("" = the host's)
+# $0 = dir to mount over /etc/docker, $1 = daemon.json, $2 = hosts file ("" = the host's),
+# $3 = data-root to put on a tmpfs ("" = on disk)
 _START = ('mount -t tmpfs -o mode=755 tmpfs /run || exit 96; '
           'if [ -d /etc/docker ]; then mount --bind "$0" /etc/docker || exit 97; fi; '
           'if [ -n "$2" ]; then mount --bind "$2" /etc/hosts || exit 98; fi; '
+          'if [ -n "$3" ]; then mount -t tmpfs -o mode=710 tmpfs "$3" || exit 95; fi; '
           'exec dockerd --config-file "$1"')
 
 
 class Dockerd:
     def __init__(self, workdir, processes, mirror_host=None, storage_driver="vfs", *,
-                 name="docker", mirrors=None, hosts=None, ca_certs=None, daemon_json=None):
+                 name="docker", mirrors=None, hosts=None, ca_certs=None, daemon_json=None,
+                 root_tmpfs=False):
         """`mirror_host`: a plain-HTTP mirror (insecure). Or `mirrors`: registry-mirrors
         URLs as given (e.g. https://mirror.lab:5443), with `ca_certs` {"host:port": CA
         file} placed in /etc/docker/certs.d and `hosts` {"name": address} added to
         the daemon's own /etc/hosts (Docker skips TLS verification for 127.0.0.0/8,
         so a TLS mirror is reached by a name that resolves to ::1). Or `daemon_json`:
         registry settings used as given (e.g. the file `regcache client-config`
-        wrote); the daemon's own paths are added to it."""
+        wrote); the daemon's own paths are added to it. `root_tmpfs`: images and
+        containers on a tmpfs private to the daemon (gone when it stops; saves writing
+        and deleting hundreds of MB of imported root filesystems on a busy disk)."""
         self.name = name
         self.dir = os.path.join(workdir, name)
         self.processes = processes
@@ -70,6 +75,7 @@ class Dockerd:
         self.env = dict(os.environ, DOCKER_HOST=f"unix://{self.socket}",
                         DOCKER_CONFIG=os.path.join(self.dir, "client"))
         self.env.pop("DOCKER_TLS_VERIFY", None)
+        self.root_tmpfs = root_tmpfs
         self.daemon = None
 
     def _write_config(self):
@@ -95,7 +101,8 @@ class Dockerd:
         self.daemon = self.processes.start(
             f"dockerd-{self.name}",
             ["unshare", "-m", "--propagation", "private", "sh", "-c", _START,
-             os.path.join(self.dir, "etc"), self.config_path, self.hosts_path],
+             os.path.join(self.dir, "etc"), self.config_path, self.hosts_path,
+             self.settings["data-root"] if self.root_tmpfs else ""],
             self.log_path)
         self.daemon.wait_ready(self._ping, timeout=timeout, what="dockerd /_ping")
         return self

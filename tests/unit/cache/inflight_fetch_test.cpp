@@ -63,4 +63,28 @@ TEST(InflightFetch, CompleteReportsFileSize) {
   EXPECT_EQ(p.available, 5u);
 }
 
+// Streaming clients are released at `verified` (before the fdatasync and the
+// publish), and woken again at `complete`.
+TEST(InflightFetch, VerifiedReleasesFollowersBeforeComplete) {
+  test_support::TempDir dir;
+  storage::FilesystemContentStore store(dir.path());
+  auto staged = store.create_staging();
+  ASSERT_TRUE(staged.ok());
+  InflightFetch fetch(digest());
+  fetch.begin(std::move(staged.value()), 5u);
+  ASSERT_FALSE(fetch.staging_file()->append(std::string("12345")));
+  fetch.advance(5);
+  int woken = 0;
+  fetch.notify_when_changed(fetch.progress(), [&] { ++woken; });
+  fetch.verified();
+  EXPECT_EQ(woken, 1);
+  auto p = fetch.progress();
+  EXPECT_EQ(p.state, InflightFetch::State::verified);
+  EXPECT_EQ(p.available, 5u);
+  fetch.notify_when_changed(p, [&] { ++woken; });
+  fetch.complete();
+  EXPECT_EQ(woken, 2);
+  EXPECT_EQ(fetch.progress().state, InflightFetch::State::complete);
+}
+
 }  // namespace
