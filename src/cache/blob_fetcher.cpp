@@ -73,6 +73,9 @@ constexpr size_t kCopyChunk = 1024 * 1024;
 // After a failed attempt to follow the holder's download (unreachable, or its
 // download just ended), how long before the next one.
 constexpr std::chrono::seconds kFollowRetry{1};
+// How long a node that followed a download waits for the fetching node to
+// publish it before uploading it itself.
+constexpr std::chrono::minutes kPublishWait{5};
 
 // Releases this node's claim on a digest when the download is over.
 struct ClaimRelease {
@@ -195,13 +198,15 @@ bool BlobFetcher::copy_from_store(const std::shared_ptr<InflightFetch>& fetch,
     }
     at += got.value();
   }
-  settle_shared(fetch, sink, client, repository, "the shared store");
+  bool held = true;  // it is in the store: nothing to wait for
+  settle_shared(fetch, sink, client, repository, "the shared store", held);
   return true;
 }
 
 void BlobFetcher::settle_shared(const std::shared_ptr<InflightFetch>& fetch,
                                 upstream::BlobSink& out, upstream::UpstreamRegistry& client,
-                                const std::string& repository, const char* source) {
+                                const std::string& repository, const char* source,
+                                bool& holding_claim) {
   auto& sink = static_cast<StagingSink&>(out);
   const auto& digest = fetch->digest();
   if (sink.digest_hex() != digest.hex()) {
@@ -211,13 +216,28 @@ void BlobFetcher::settle_shared(const std::shared_ptr<InflightFetch>& fetch,
         {upstream::FailureKind::protocol, 0, "content does not match its digest", std::nullopt});
     return;
   }
+  fetch->verified();  // this node's clients get their last byte now
   auto* file = fetch->staging_file();
+  // The fetching node publishes right after verifying: wait for that rather
+  // than upload the blob again; publish here only if it gives up (its lease
+  // ends without the blob) or coordination is gone.
+  bool stored = store_.size_of(digest).has_value();
+  std::mutex mutex;
+  std::condition_variable_any never;
+  const auto give_up = std::chrono::steady_clock::now() + kPublishWait;
+  while (!stored && std::chrono::steady_clock::now() < give_up) {
+    auto claim = coordinator_->claim(digest);
+    if (claim == FetchCoordinator::Claim::won) holding_claim = true;
+    if (claim != FetchCoordinator::Claim::held_elsewhere) break;
+    std::unique_lock lock(mutex);
+    never.wait_for(lock, stop_.get_token(), kTurnPoll, [] { return false; });
+    if (stop_.stop_requested()) break;
+    stored = store_.size_of(digest).has_value();
+  }
   std::error_code ec;
   {
     auto guard = lock_content(digest);
-    // The fetching node publishes before it releases the last byte; publish
-    // here only if that failed.
-    if (!store_.size_of(digest)) ec = store_.publish(*file, digest);
+    if (!stored && !store_.size_of(digest)) ec = store_.publish(*file, digest);
     if (!ec) {
       auto now = clock_.now_seconds();
       index_.put_object({digest, file->size(), "", now, now});
@@ -254,7 +274,7 @@ void BlobFetcher::download(std::shared_ptr<InflightFetch> fetch, upstream::Upstr
       return;
     }
     if (turn == Turn::followed) {
-      settle_shared(fetch, sink, client, repository, "the node that fetched it");
+      settle_shared(fetch, sink, client, repository, "the node that fetched it", claim.held);
       return;
     }
     if (turn == Turn::in_store && copy_from_store(fetch, sink, client, repository)) return;

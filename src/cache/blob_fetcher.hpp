@@ -71,9 +71,11 @@ class BlobFetcher {
   // all of it arrived).
   Turn await_turn(const registry::Digest& digest, upstream::BlobSink& sink, bool& holding_claim);
   // Verifies and indexes what another node fetched (publishing it if that node could not).
+  // Waits for the fetching node to publish it (claiming the lease, into
+  // `holding_claim`, if that node gives up).
   void settle_shared(const std::shared_ptr<InflightFetch>& fetch, upstream::BlobSink& sink,
                      upstream::UpstreamRegistry& client, const std::string& repository,
-                     const char* source);
+                     const char* source, bool& holding_claim);
   // Serves `fetch` from the store (another node fetched it). False if it is not
   // there after all; true once `fetch` is complete or failed.
   bool copy_from_store(const std::shared_ptr<InflightFetch>& fetch, upstream::BlobSink& sink,

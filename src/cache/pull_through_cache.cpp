@@ -193,13 +193,6 @@ void PullThroughCache::share_tag(const std::string& upstream, const std::string&
   });
 }
 
-void PullThroughCache::share_manifest(const Digest& digest, const std::string& media_type) {
-  if (catalog_ == nullptr) return;
-  asio::post(workers_, [catalog = catalog_, digest, media_type] {
-    catalog->put_manifest_type(digest, media_type);
-  });
-}
-
 asio::awaitable<std::optional<CacheError>> PullThroughCache::confirm_blob(
     upstream::UpstreamRegistry& client, const std::string& repository, const Digest& digest,
     const upstream::CallContext& call) {
@@ -279,7 +272,9 @@ Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fet
       auto staging = store_.create_staging();
       ec = staging ? staging.value()->append(got->body) : staging.error();
       if (!ec) ec = staging.value()->sync();
-      if (!ec) ec = store_.publish(*staging.value(), *digest);
+      // On a shared store another node may have stored it already.
+      const bool stored = catalog_ != nullptr && store_.size_of(*digest);
+      if (!ec && !stored) ec = store_.publish(*staging.value(), *digest);
     } else {
       ec = std::make_error_code(std::errc::no_space_on_device);
     }
@@ -299,13 +294,19 @@ Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fet
     if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, now});
     if (by_digest) pin_if_untagged(up, repository, *digest);
     index_.put_object({*digest, got->body.size(), got->media_type, now, now});
-    share_manifest(*digest, got->media_type);
-    if (!tag.empty()) share_tag(up, repository, tag, *digest, now);
+    // Before answering (this runs on a worker): a client that goes on to
+    // another node finds the manifest there.
+    if (catalog_ != nullptr) {
+      catalog_->put_manifest_type(*digest, got->media_type);
+      if (!tag.empty()) catalog_->put_tag(up, repository, tag, {*digest, now});
+    }
     return fetched;
   }
   if (!index_.has_refs(*digest)) index_.add_refs(*digest, referenced);
   if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, clock_.now_seconds()});
-  if (!tag.empty()) share_tag(up, repository, tag, *digest, clock_.now_seconds());
+  if (!tag.empty() && catalog_ != nullptr) {
+    catalog_->put_tag(up, repository, tag, {*digest, clock_.now_seconds()});
+  }
   if (by_digest) pin_if_untagged(up, repository, *digest);
   return fetched;
 }

@@ -117,10 +117,9 @@ class PullThroughCache {
                        const registry::Digest& digest);
   void import_tag(const std::string& upstream, const std::string& repository,
                   const std::string& tag);
-  // Best effort, in the background.
+  // Best effort, in the background (from the I/O threads).
   void share_tag(const std::string& upstream, const std::string& repository, const std::string& tag,
                  const registry::Digest& digest, int64_t validated_at);
-  void share_manifest(const registry::Digest& digest, const std::string& media_type);
 
   storage::ContentStore& store_;
   index::CacheIndex& index_;

@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <stdexcept>
+#include <thread>
 
 namespace regcache::storage {
 namespace {
@@ -12,6 +13,8 @@ namespace {
 // removed after this reader was opened.
 class S3Reader final : public ContentReader {
  public:
+  static constexpr int kReadRetries = 3;
+
   S3Reader(std::shared_ptr<S3Client> client, std::string key, std::string removed_key,
            uint64_t size)
       : client_(std::move(client)),
@@ -24,6 +27,14 @@ class S3Reader final : public ContentReader {
     if (offset >= size_) return size_t{0};
     out = out.subspan(0, static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset)));
     auto got = client_->read_range(removed_ ? removed_key_ : key_, offset, out);
+    // A store may fail a read while another node overwrites the object with the
+    // same bytes (nodes sharing a bucket publish concurrently without Redis):
+    // retry a little before giving up on the client.
+    for (int retry = 1; retry <= kReadRetries && !got.ok() && got.error() == std::errc::io_error;
+         ++retry) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 * retry));
+      got = client_->read_range(removed_ ? removed_key_ : key_, offset, out);
+    }
     if (!got.ok() && got.error() == std::errc::no_such_file_or_directory && !removed_) {
       removed_ = true;
       got = client_->read_range(removed_key_, offset, out);

@@ -2,8 +2,9 @@
 bucket with nothing on local disk, multipart uploads of large layers, Range reads."""
 import os
 
+import pytest
 
-from lib import s3lab, skopeo, upstream as up
+from lib import procs, s3lab, skopeo, upstream as up
 
 MiB = 1024 * 1024
 
@@ -25,10 +26,16 @@ def test_pull_stores_in_bucket_and_warm_pull_reads_from_it(start_mirror, upstrea
     out = os.path.join(m.dir, "out")
 
     skopeo.pull_and_verify(m.host, pushed.ref, out + "-cold", pushed.image)
-    keys = s3lab.list_keys(s3, "s3-pull/")
-    stored = {k.rsplit("/", 1)[1] for k in keys if "/blobs/sha256/" in k}
     wanted = {d.split(":", 1)[1] for d in pushed.image.blobs}
-    assert wanted <= stored, f"blobs missing from the bucket: {wanted - stored}"
+
+    def stored():
+        keys = s3lab.list_keys(s3, "s3-pull/")
+        return {k.rsplit("/", 1)[1] for k in keys if "/blobs/sha256/" in k}
+    # Clients get a blob's last byte once it is verified; its upload follows.
+    try:
+        procs.wait_for(lambda: wanted <= stored(), 30, "the blobs to be in the bucket")
+    except TimeoutError:
+        pytest.fail(f"blobs missing from the bucket: {wanted - stored()}")
     assert local_blob_files(m) == [], "with storage.s3 no blob is kept on local disk"
 
     mark = upstream.mark()
