@@ -44,6 +44,23 @@ asio::awaitable<void> ContentResponder::send_cached(http::ResponseWriter& writer
   co_await send_from_fd(writer, fd, reader.size(), what);
 }
 
+bhttp::response<bhttp::empty_body> ContentResponder::head_for_range(
+    const ByteRange& range, uint64_t size, const ContentDescription& what, uint64_t& first,
+    uint64_t& length) const {
+  if (range.kind != ByteRange::Kind::partial) {
+    first = 0;
+    length = size;
+    return head_for(200, length, what);
+  }
+  first = range.first;
+  length = range.length();
+  auto response = head_for(206, length, what);
+  response.set(bhttp::field::content_range, "bytes " + std::to_string(range.first) + "-" +
+                                                std::to_string(range.last) + "/" +
+                                                std::to_string(size));
+  return response;
+}
+
 bool ContentResponder::not_modified(const ContentDescription& what) const {
   return !what.if_none_match.empty() && if_none_match_matches(what.if_none_match, what.digest);
 }
@@ -68,20 +85,10 @@ asio::awaitable<std::optional<ContentResponder::BodyRange>> ContentResponder::se
     co_await writer.send(std::move(response));
     co_return std::nullopt;
   }
-  uint64_t first = 0, length = size;
-  unsigned status = 200;
-  if (range.kind == ByteRange::Kind::partial) {
-    first = range.first;
-    length = range.length();
-    status = 206;
+  uint64_t first = 0, length = 0;
+  if (!co_await writer.send_header(head_for_range(range, size, what, first, length))) {
+    co_return std::nullopt;
   }
-  auto response = head_for(status, length, what);
-  if (status == 206) {
-    response.set(bhttp::field::content_range, "bytes " + std::to_string(range.first) + "-" +
-                                                  std::to_string(range.last) + "/" +
-                                                  std::to_string(size));
-  }
-  if (!co_await writer.send_header(std::move(response))) co_return std::nullopt;
   if (writer.head_request() || length == 0) co_return std::nullopt;
   co_return BodyRange{first, length};
 }
@@ -260,21 +267,9 @@ asio::awaitable<void> ContentResponder::send_direct(http::ResponseWriter& writer
       co_await writer.send(std::move(response));
       co_return;
     }
-    unsigned status = 200;
-    first = 0;
-    length = *total;
-    if (range.kind == ByteRange::Kind::partial) {
-      first = range.first;
-      length = range.length();
-      status = 206;
+    if (!co_await writer.send_header(head_for_range(range, *total, what, first, length))) {
+      co_return;
     }
-    auto response = head_for(status, length, what);
-    if (status == 206) {
-      response.set(bhttp::field::content_range, "bytes " + std::to_string(range.first) + "-" +
-                                                    std::to_string(range.last) + "/" +
-                                                    std::to_string(*total));
-    }
-    if (!co_await writer.send_header(std::move(response))) co_return;
     if (writer.head_request() || length == 0) co_return;
   }
 

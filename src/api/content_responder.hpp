@@ -13,6 +13,7 @@
 #include "cache/inflight_fetch.hpp"
 #include "http/beast.hpp"
 #include "http/response_writer.hpp"
+#include "registry/byte_range.hpp"
 #include "storage/content_store.hpp"
 
 namespace regcache::api {
@@ -58,6 +59,13 @@ class ContentResponder {
  private:
   http::bhttp::response<http::bhttp::empty_body> head_for(unsigned status, uint64_t length,
                                                           const ContentDescription& what) const;
+  // The 200 head, or the 206 one with Content-Range for a satisfiable `range`
+  // of content of `size` bytes; `first`/`length` say which bytes follow it.
+  http::bhttp::response<http::bhttp::empty_body> head_for_range(const registry::ByteRange& range,
+                                                                uint64_t size,
+                                                                const ContentDescription& what,
+                                                                uint64_t& first,
+                                                                uint64_t& length) const;
   // Bytes read from a store without a file descriptor per read (S3: one ranged GET).
   static constexpr uint64_t kReaderChunk = 1024 * 1024;
   struct BodyRange {

@@ -9,6 +9,7 @@
 #include "control/control_socket.hpp"
 #include "api/registry_handler.hpp"
 #include "app/edge.hpp"
+#include "app/listen_endpoint.hpp"
 #include "app/logging.hpp"
 #include "app/scale_out.hpp"
 #include "build_info.hpp"
@@ -56,14 +57,6 @@ std::unique_ptr<upstream::UpstreamRegistry> limit_fetches(
     std::unique_ptr<upstream::UpstreamRegistry> client, upstream::FetchBudget* budget) {
   if (budget == nullptr) return client;
   return std::make_unique<upstream::FetchLimitedUpstream>(std::move(client), *budget);
-}
-
-asio::ip::tcp::endpoint listen_endpoint(const std::string& host, uint16_t port) {
-  if (host.empty()) return {asio::ip::tcp::v6(), port};
-  asio::io_context resolver_io;
-  asio::ip::tcp::resolver resolver(resolver_io);
-  auto results = resolver.resolve(host, std::to_string(port));
-  return results.begin()->endpoint();
 }
 
 asio::awaitable<void> sample_history(asio::steady_timer& timer, ops::Telemetry& telemetry) {

@@ -4,18 +4,11 @@
 
 #include <csignal>
 
+#include "app/listen_endpoint.hpp"
 #include "config/config_error.hpp"
 
 namespace regcache::app {
 namespace {
-
-asio::ip::tcp::endpoint endpoint_for(const std::string& host, uint16_t port) {
-  if (host.empty()) return {asio::ip::tcp::v6(), port};
-  asio::io_context resolver_io;
-  asio::ip::tcp::resolver resolver(resolver_io);
-  auto results = resolver.resolve(host, std::to_string(port));
-  return results.begin()->endpoint();
-}
 
 http::ServerLimits limits_from(const config::Config& config) {
   const auto& tuning = config.tuning;
@@ -82,13 +75,13 @@ Edge::Edge(asio::io_context& io, const config::Config& config, http::RequestHand
   main_ = std::make_unique<http::Server>(io, *gate_, limits);
   main_->trust_proxies(ranges(config.access.trusted_proxies));
   if (tls_) main_->use_tls(*tls_);
-  main_->listen(endpoint_for(config.http.host, config.http.port));
+  main_->listen(listen_endpoint(config.http.host, config.http.port));
 
   if (!tls.redirect_addr.empty()) {
     redirect_handler_ = std::make_unique<http::HttpsRedirectHandler>(main_->port());
     redirect_ = std::make_unique<http::Server>(io, *redirect_handler_, limits);
     redirect_->trust_proxies(ranges(config.access.trusted_proxies));
-    redirect_->listen(endpoint_for(tls.redirect_host, tls.redirect_port));
+    redirect_->listen(listen_endpoint(tls.redirect_host, tls.redirect_port));
   }
 }
 
