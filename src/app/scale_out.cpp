@@ -46,6 +46,8 @@ ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& back
       settings, s3->client().settings().bucket + "/" + s3->prefix(),
       std::chrono::duration_cast<std::chrono::milliseconds>(redis.fetch_lease), node_url(config),
       config.tuning.upstream_stall_timeout);
+  lifecycle_ = std::make_unique<coord::RedisLifecycleCoordination>(
+      settings, s3->client().settings().bucket + "/" + s3->prefix(), *coordinator_);
 }
 
 http::RequestHandler& ScaleOut::front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,
