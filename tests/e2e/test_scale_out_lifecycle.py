@@ -54,6 +54,12 @@ def get_verified(node, repo, digest, size):
     assert ("sha256:" + hashlib.sha256(r.content).hexdigest(), len(r.content)) == (digest, size)
 
 
+def wait_in_bucket(s3, prefix, *digests):
+    """The client has the last byte before the upload ends: wait for the upload."""
+    procs.wait_for(lambda: all(d.split(":")[1] in bucket_blobs(s3, prefix) for d in digests),
+                   30, f"{digests} to be uploaded to the bucket")
+
+
 def metric(node, name):
     text = requests.get(node.url + "/metrics", timeout=10).text
     m = re.search(rf"^{name} (\S+)$", text, re.M)
@@ -113,19 +119,22 @@ def test_one_collector_keeps_the_bucket_in_budget_without_breaking_streams(
     a, b, c = nodes
 
     get_verified(a, big.repo, x, x_size)
-    # A client of node B reads the first MiB of X, then stalls.
+    wait_in_bucket(s3, prefix, x)
+    # A client of node B (which serves X from the bucket) reads the first MiB of X, then stalls.
     slow = SlowClient(b, f"/v2/{big.repo}/blobs/{x}")
     assert slow.status == 200 and slow.length == x_size
     slow.read(MiB)
     # Y through node C: 28 MiB in the bucket, over budget; X is the least recently used.
     get_verified(c, newer.repo, y, y_size)
+    wait_in_bucket(s3, prefix, y)
     procs.wait_for(lambda: x.split(":")[1] not in bucket_blobs(s3, prefix), 40,
                    "the collector to evict X from the bucket")
     blobs = bucket_blobs(s3, prefix)
     assert sum(blobs.values()) <= 20 * MiB * 0.95, blobs
     assert y.split(":")[1] in blobs, "the recently used blob was evicted"
 
-    # The stalled client still gets every byte of X (from the removal's grace copy).
+    # The stalled client still gets every byte of X, from the removal's grace copy.
+    assert x.split(":")[1] in bucket_blobs(s3, prefix, "removed")
     assert slow.finish() == (x, x_size)
 
     # Exactly one node collected, and says so in its log and /metrics.
@@ -154,6 +163,7 @@ def test_ttl_counts_the_last_access_through_any_node(shared_nodes, s3, fresh_ima
     b.start()
     get_verified(a, idle.repo, x, idle.image.blobs[x])
     get_verified(a, used.repo, y, used.image.blobs[y])
+    wait_in_bucket(s3, prefix, x, y)
 
     def use_y_and_check_x():
         get_verified(b, used.repo, y, used.image.blobs[y])
