@@ -36,7 +36,8 @@ class ExpiryPolicy {
   // The TTL (seconds) of each object of `snapshot` that links tie to an
   // upstream, by digest hex; others get longest() (a shared bucket holds
   // content this node's index has never seen).
-  std::unordered_map<std::string, int64_t> ttl_by_digest(const index::IndexSnapshot& snapshot) const;
+  std::unordered_map<std::string, int64_t> ttl_by_digest(
+      const index::IndexSnapshot& snapshot) const;
   // The longest TTL in use; 0 when some content never expires.
   config::Seconds longest() const;
 

@@ -102,7 +102,8 @@ TEST(ExpiryPolicy, LongestForContentOfUnknownOrigin) {
 
 TEST(ExpiryPolicy, TtlByDigestFollowsLinks) {
   ExpiryPolicy policy({{"a", hours(1)}, {"b", hours(3)}}, hours(2));
-  auto s = snapshot_with({}, {{"a", "r", digest('a')}, {"b", "r", digest('a')}, {"a", "r", digest('b')}});
+  auto s = snapshot_with(
+      {}, {{"a", "r", digest('a')}, {"b", "r", digest('a')}, {"a", "r", digest('b')}});
   auto ttls = policy.ttl_by_digest(s);
   EXPECT_EQ(ttls.at(digest('a').hex()), 3 * 3600);
   EXPECT_EQ(ttls.at(digest('b').hex()), 3600);
