@@ -130,3 +130,26 @@ class RedisCluster:
         for port in self.ports:
             found += (self.cli_at(port, "--scan", "--pattern", pattern) or "").split()
         return found
+
+    def owner_of(self, key):
+        """The port of the master serving `key`'s hash slot."""
+        slot = self.cli_at(self.ports[0], "CLUSTER", "KEYSLOT", key)
+        for port in self.ports:
+            if self.cli_at(port, "CLUSTER", "COUNTKEYSINSLOT", slot) not in (None, "0"):
+                return port
+        raise AssertionError(f"no master holds {key}")
+
+    def move_slot_of(self, key):
+        """Migrates the hash slot of `key` (with its keys) from its master to another one, as
+        resharding does; clients that still send there get MOVED. Returns the new port."""
+        slot = self.cli_at(self.ports[0], "CLUSTER", "KEYSLOT", key)
+        source = self.owner_of(key)
+        target = next(p for p in self.ports if p != source)
+        ids = {p: self.cli_at(p, "CLUSTER", "MYID") for p in (source, target)}
+        assert self.cli_at(target, "CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source]) == "OK"
+        assert self.cli_at(source, "CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target]) == "OK"
+        assert self.cli_at(source, "MIGRATE", "127.0.0.1", str(target), "", "0", "5000",
+                           "KEYS", key) == "OK"
+        for port in self.ports:
+            assert self.cli_at(port, "CLUSTER", "SETSLOT", slot, "NODE", ids[target]) == "OK"
+        return target
