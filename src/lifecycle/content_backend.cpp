@@ -6,7 +6,10 @@ namespace regcache::lifecycle {
 
 ContentBackend::ContentBackend(const config::StorageConfig& storage)
     : local_(storage.root), description_(storage.root.string()) {
-  if (!storage.s3) return;
+  if (!storage.s3) {
+    hot_ = std::make_unique<storage::HotContentStore>(local_);
+    return;
+  }
   const auto& s3 = *storage.s3;
   storage::S3Settings settings;
   settings.endpoint = s3.endpoint;
@@ -20,6 +23,7 @@ ContentBackend::ContentBackend(const config::StorageConfig& storage)
   remote_ = std::make_unique<storage::S3ContentStore>(settings, storage.root);
   description_ = "s3://" + s3.bucket + "/" + s3.root_directory + " at " + s3.endpoint +
                  " (staging and index in " + storage.root.string() + ")";
+  hot_ = std::make_unique<storage::HotContentStore>(*remote_);
 }
 
 }  // namespace regcache::lifecycle
