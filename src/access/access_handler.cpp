@@ -91,7 +91,14 @@ asio::awaitable<void> AccessHandler::handle(const http::RequestContext& context,
 
   const std::string client = client_key(context.client_address);
   if (controls_.rate) {
-    if (auto wait = controls_.rate->acquire(client, RateLimiter::Clock::now())) {
+    std::optional<uint32_t> shared;
+    if (shared_rate_ != nullptr) {
+      const auto* rate = controls_.rate.get();
+      shared = co_await offload(*rate_workers_, [this, &client, rate] {
+        return shared_rate_->acquire(client, rate->per_second(), rate->burst());
+      });
+    }
+    if (auto wait = shared ? *shared : controls_.rate->acquire(client, RateLimiter::Clock::now())) {
       co_await refuse(writer, ErrorCode::too_many_requests,
                       "too many requests from this client; slow down", wait);
       co_return;

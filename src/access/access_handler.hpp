@@ -19,6 +19,7 @@
 #include "access/concurrency_limiter.hpp"
 #include "access/origin_guard.hpp"
 #include "access/rate_limiter.hpp"
+#include "access/shared_rate_limit.hpp"
 #include "api/response_headers.hpp"
 #include "http/request_handler.hpp"
 #include "util/asio.hpp"
@@ -46,6 +47,12 @@ class AccessHandler final : public http::RequestHandler {
                                                          std::string message) override;
 
   ClientAuthenticator* authenticator() { return controls_.auth.get(); }
+  // Before serving: rate budgets shared with other nodes, asked on `workers`
+  // (a network round trip); the node's own limiter while it cannot be reached.
+  void share_rate_limits(SharedRateLimit* shared, asio::thread_pool& workers) {
+    shared_rate_ = shared;
+    rate_workers_ = &workers;
+  }
 
  private:
   asio::awaitable<void> refuse(http::ResponseWriter& writer, registry::ErrorCode code,
@@ -58,6 +65,8 @@ class AccessHandler final : public http::RequestHandler {
   const api::ResponseHeaders& headers_;
   AccessControls controls_;
   asio::thread_pool& auth_workers_;
+  SharedRateLimit* shared_rate_ = nullptr;
+  asio::thread_pool* rate_workers_ = nullptr;
 };
 
 }  // namespace regcache::access

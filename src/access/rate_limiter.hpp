@@ -24,6 +24,8 @@ class RateLimiter {
   // seconds until the client has a token again (at least 1): its Retry-After.
   uint32_t acquire(const std::string& client, Clock::time_point now);
   size_t tracked() const;
+  double per_second() const { return rate_; }
+  double burst() const { return capacity_; }
 
  private:
   struct Bucket {

@@ -159,6 +159,7 @@ int Application::run() {
   for (const auto& upstream : config_.upstreams) {
     auto client = std::make_unique<upstream::RegistryClient>(upstream, config_.tuning);
     client->set_observer(&telemetry);
+    if (auto* tokens = scale_out.token_store()) client->share_tokens(tokens);
     clients.push_back(limit_fetches(std::move(client), fetch_budget.get()));
   }
   api::UpstreamRouter router(std::move(clients), config_.default_upstream);
@@ -206,6 +207,7 @@ int Application::run() {
   Edge server(io, config_, main_handler, headers);
   server.set_access_log(http::AccessLog(events));
   server.set_observer(&telemetry);
+  server.share_rate_limits(scale_out.rate_limit());
   main_server = &server;
   // Client connections get their own threads, one io_context each; the
   // io_context above keeps the listeners, timers and the control socket.

@@ -88,6 +88,10 @@ Edge::Edge(asio::io_context& io, const config::Config& config, http::RequestHand
 Edge::~Edge() {
   auth_workers_.stop();
   auth_workers_.join();
+  if (rate_workers_) {
+    rate_workers_->stop();
+    rate_workers_->join();
+  }
 }
 
 void Edge::set_access_log(const http::AccessLog& log) {
@@ -98,6 +102,12 @@ void Edge::set_access_log(const http::AccessLog& log) {
 void Edge::set_observer(http::RequestObserver* observer) {
   main_->set_observer(observer);
   if (redirect_) redirect_->set_observer(observer);
+}
+
+void Edge::share_rate_limits(access::SharedRateLimit* shared) {
+  if (shared == nullptr || config_.access.limits.requests_per_second == 0) return;
+  rate_workers_ = std::make_unique<asio::thread_pool>(2);
+  gate_->share_rate_limits(shared, *rate_workers_);
 }
 
 void Edge::start() {

@@ -35,6 +35,10 @@ class Edge {
     main_->use_connection_contexts(contexts);
   }
 
+  // Before start(): request rate budgets shared with the other nodes
+  // (regcache.limits.requests_per_second); no-op when it is off.
+  void share_rate_limits(access::SharedRateLimit* shared);
+
   void start();
   // Stops accepting; connections finish their current request.
   void stop();
@@ -52,6 +56,7 @@ class Edge {
   asio::io_context& io_;
   const config::Config& config_;
   asio::thread_pool auth_workers_{1};
+  std::unique_ptr<asio::thread_pool> rate_workers_;  // with shared rate limits
   std::unique_ptr<http::TlsContextProvider> tls_;
   std::unique_ptr<access::AccessHandler> gate_;
   std::unique_ptr<http::Server> main_;

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "coord/redis_cluster.hpp"
+#include "coord/redis_connection.hpp"
+
 namespace regcache::app {
 namespace {
 
@@ -42,12 +45,21 @@ ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& back
   settings.db = static_cast<int>(redis.db);
   settings.dial_timeout = redis.dial_timeout;
   settings.io_timeout = redis.io_timeout;
+  std::shared_ptr<coord::RedisClient> client;
+  if (redis.cluster.empty()) {
+    client = std::make_shared<coord::RedisConnection>(settings);
+  } else {
+    std::vector<std::pair<std::string, int>> seeds(redis.cluster.begin(), redis.cluster.end());
+    client = std::make_shared<coord::RedisCluster>(std::move(seeds), settings);
+  }
+  const std::string scope = s3->client().settings().bucket + "/" + s3->prefix();
+  // Tokens and rate budgets are shared too (docs/scale-out.md).
+  tokens_ = std::make_unique<coord::RedisTokenStore>(client, scope);
+  rate_ = std::make_unique<coord::RedisRateLimit>(client, scope);
   coordinator_ = std::make_unique<coord::RedisFetchCoordinator>(
-      settings, s3->client().settings().bucket + "/" + s3->prefix(),
-      std::chrono::duration_cast<std::chrono::milliseconds>(redis.fetch_lease), node_url(config),
-      config.tuning.upstream_stall_timeout);
-  lifecycle_ = std::make_unique<coord::RedisLifecycleCoordination>(
-      settings, s3->client().settings().bucket + "/" + s3->prefix(), *coordinator_);
+      client, scope, std::chrono::duration_cast<std::chrono::milliseconds>(redis.fetch_lease),
+      node_url(config), config.tuning.upstream_stall_timeout);
+  lifecycle_ = std::make_unique<coord::RedisLifecycleCoordination>(client, scope, *coordinator_);
 }
 
 http::RequestHandler& ScaleOut::front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,

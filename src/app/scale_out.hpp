@@ -1,8 +1,9 @@
 #pragma once
 // ScaleOut: what a node needs to share its cache with other nodes on the same
 // storage.s3 bucket and prefix: the shared catalog of tags and manifests on the
-// bucket, and (with redis.addr) the fetch leases that make one node fetch each
-// blob for all. Nothing on a local-directory cache. See docs/scale-out.md.
+// bucket, and (with redis.addr or redis.addrs) the fetch leases that make one
+// node fetch each blob for all, the shared token cache and rate budgets. Nothing on a
+// local-directory cache. See docs/scale-out.md.
 
 #include <memory>
 
@@ -13,6 +14,8 @@
 #include "config/config.hpp"
 #include "coord/redis_fetch_coordinator.hpp"
 #include "coord/redis_lifecycle_coordination.hpp"
+#include "coord/redis_rate_limit.hpp"
+#include "coord/redis_token_store.hpp"
 #include "coord/s3_shared_catalog.hpp"
 #include "lifecycle/content_backend.hpp"
 
@@ -30,9 +33,15 @@ class ScaleOut {
                               std::chrono::seconds stall_timeout);
   // The collector lock and shared access times (with redis.addr), else nullptr.
   lifecycle::CollectorCoordination* lifecycle_coordination() { return lifecycle_.get(); }
+  // Shared through Redis (null without it): upstream bearer tokens and the
+  // per-client request budgets.
+  upstream::SharedTokenStore* token_store() { return tokens_.get(); }
+  access::SharedRateLimit* rate_limit() { return rate_.get(); }
 
  private:
   std::unique_ptr<coord::S3SharedCatalog> catalog_;
+  std::unique_ptr<coord::RedisTokenStore> tokens_;
+  std::unique_ptr<coord::RedisRateLimit> rate_;
   std::unique_ptr<coord::RedisFetchCoordinator> coordinator_;
   std::unique_ptr<coord::RedisLifecycleCoordination> lifecycle_;
   std::unique_ptr<api::PeerHandler> peer_handler_;

@@ -136,6 +136,9 @@ struct AdminConfig {
 struct RedisConfig {
   std::string host;  // from redis.addr "host:port"
   uint16_t port = 6379;
+  // redis.addrs: seed nodes of a Redis Cluster (host, port); when set, host
+  // and port are unused.
+  std::vector<std::pair<std::string, uint16_t>> cluster;
   std::string password;                                 // redis.password
   unsigned db = 0;                                      // redis.db
   std::chrono::milliseconds dial_timeout{500};          // redis.dialtimeout

@@ -105,7 +105,7 @@ constexpr std::array kKeys{
     KeySpec{"redis.username", unused},
     KeySpec{"redis.tls", unused},
     KeySpec{"redis.pool", unused},
-    KeySpec{"redis.addrs", unused, "use redis.addr (one Redis; Redis Cluster is not supported yet)"},
+    KeySpec{"redis.addrs", value},
     KeySpec{"health", unused},
     KeySpec{"reporting", unused},
     KeySpec{"validation", unused},

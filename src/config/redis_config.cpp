@@ -23,15 +23,34 @@ std::chrono::milliseconds millis_of(const Setting& setting) {
 
 std::optional<RedisConfig> read_redis_config(const Settings& settings, bool shared_storage,
                                              std::vector<std::string>& warnings) {
-  const Setting* addr = settings.find("redis.addr");
-  if (addr == nullptr) return std::nullopt;
-  RedisConfig redis;
-  auto parsed = parse_listen_address(text_of(*addr));
-  if (!parsed || parsed->host.empty() || parsed->port == 0) {
-    reject(*addr, "expected host:port of the Redis server, e.g. redis:6379");
+  const Setting* single = settings.find("redis.addr");
+  const Setting* seeds = settings.find("redis.addrs");
+  if (single == nullptr && seeds == nullptr) return std::nullopt;
+  if (single != nullptr && seeds != nullptr) {
+    reject(*seeds, "set redis.addr (one Redis) or redis.addrs (Redis Cluster), not both");
   }
-  redis.host = parsed->host;
-  redis.port = parsed->port;
+  const Setting* addr = single != nullptr ? single : seeds;
+  RedisConfig redis;
+  if (single != nullptr) {
+    auto parsed = parse_listen_address(text_of(*single));
+    if (!parsed || parsed->host.empty() || parsed->port == 0) {
+      reject(*single, "expected host:port of the Redis server, e.g. redis:6379");
+    }
+    redis.host = parsed->host;
+    redis.port = parsed->port;
+  } else {
+    for (const auto& item : list_of(*seeds)) {
+      auto parsed = parse_listen_address(item);
+      if (!parsed || parsed->host.empty() || parsed->port == 0) {
+        reject(*seeds,
+               "expected a list of host:port of Redis Cluster nodes, e.g. "
+               "[redis-1:6379, redis-2:6379]; \"" +
+                   item + "\" is not one");
+      }
+      redis.cluster.emplace_back(parsed->host, parsed->port);
+    }
+    if (redis.cluster.empty()) reject(*seeds, "lists no Redis Cluster node (host:port)");
+  }
   if (const Setting* s = settings.find("redis.password")) redis.password = text_of(*s);
   if (const Setting* s = settings.find("redis.db")) redis.db = unsigned(integer_of(*s, 0, 15));
   if (const Setting* s = settings.find("redis.dialtimeout")) redis.dial_timeout = millis_of(*s);

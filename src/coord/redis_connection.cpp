@@ -3,6 +3,8 @@
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
+#include <vector>
+
 namespace regcache::coord {
 namespace {
 
@@ -21,6 +23,10 @@ RedisReply convert(const redisReply& reply) {
     case REDIS_REPLY_STRING:
     case REDIS_REPLY_STATUS:
       out.type = RedisReply::Type::text;
+      out.text.assign(reply.str, reply.len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::error;
       out.text.assign(reply.str, reply.len);
       break;
     case REDIS_REPLY_ARRAY:
@@ -92,39 +98,37 @@ bool RedisConnection::connect_locked() {
   return true;
 }
 
-std::optional<RedisReply> RedisConnection::command(std::initializer_list<std::string_view> args) {
+std::optional<RedisReply> RedisConnection::command(std::span<const std::string_view> args) {
+  auto reply = exchange(args);
+  if (reply && reply->type == RedisReply::Type::error) {
+    spdlog::warn("redis {}: {}", describe(), reply->text);
+    return std::nullopt;
+  }
+  return reply;
+}
+
+std::optional<RedisReply> RedisConnection::exchange(std::span<const std::string_view> args,
+                                                    bool asking) {
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
   for (auto a : args) {
     argv.push_back(a.data());
     lengths.push_back(a.size());
   }
-  return run(argv, lengths);
-}
-
-std::optional<RedisReply> RedisConnection::command_argv(const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
-  }
-  return run(argv, lengths);
-}
-
-std::optional<RedisReply> RedisConnection::run(std::vector<const char*>& argv,
-                                               std::vector<size_t>& lengths) {
   std::lock_guard lock(mutex_);
   if (!connect_locked()) return std::nullopt;
+  if (asking) {
+    auto* ok = static_cast<redisReply*>(redisCommand(context_, "ASKING"));
+    if (ok == nullptr) {
+      mark_down_locked(context_->errstr[0] ? context_->errstr : "connection lost");
+      return std::nullopt;
+    }
+    freeReplyObject(ok);
+  }
   auto* reply = static_cast<redisReply*>(
       redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
   if (reply == nullptr) {
     mark_down_locked(context_->errstr[0] ? context_->errstr : "connection lost");
-    return std::nullopt;
-  }
-  if (reply->type == REDIS_REPLY_ERROR) {
-    spdlog::warn("redis {}: {}", describe(), std::string(reply->str, reply->len));
-    freeReplyObject(reply);
     return std::nullopt;
   }
   auto out = convert(*reply);

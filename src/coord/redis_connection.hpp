@@ -1,16 +1,18 @@
 #pragma once
 // RedisConnection: one hiredis connection with dial and I/O timeouts, shared by
 // the threads of one node (a mutex around each command; commands are tiny).
+// A single Redis server, or one node of a Redis Cluster (coord/RedisCluster).
 // When Redis cannot be used it says so once in the log, answers nullopt at
 // once for kRetryDelay (no thread waits on a dead server), then tries again.
 
 #include <chrono>
-#include <initializer_list>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "coord/redis_client.hpp"
 
 struct redisContext;
 
@@ -25,14 +27,7 @@ struct RedisSettings {
   std::chrono::milliseconds io_timeout{500};
 };
 
-struct RedisReply {
-  enum class Type { nil, integer, text, array } type = Type::nil;
-  long long integer = 0;
-  std::string text;  // string and status replies
-  std::vector<RedisReply> elements;
-};
-
-class RedisConnection {
+class RedisConnection final : public RedisClient {
  public:
   static constexpr std::chrono::seconds kRetryDelay{2};
 
@@ -41,15 +36,17 @@ class RedisConnection {
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
 
-  // nullopt: unreachable, timed out or an error reply (logged).
-  std::optional<RedisReply> command(std::initializer_list<std::string_view> args);
-  // The same with a variable number of arguments (batched ZADD/ZREM).
-  std::optional<RedisReply> command_argv(const std::vector<std::string>& args);
-  std::string describe() const { return settings_.host + ":" + std::to_string(settings_.port); }
+  using RedisClient::command;
+  std::optional<RedisReply> command(std::span<const std::string_view> args) override;
+  // Like command(), but error replies come back as Type::error, unlogged (a
+  // cluster's MOVED and ASK). `asking`: send ASKING first, in the same turn.
+  std::optional<RedisReply> exchange(std::span<const std::string_view> args, bool asking = false);
+  std::string describe() const override {
+    return settings_.host + ":" + std::to_string(settings_.port);
+  }
 
  private:
   bool connect_locked();
-  std::optional<RedisReply> run(std::vector<const char*>& argv, std::vector<size_t>& lengths);
   void mark_down_locked(const std::string& why);
 
   const RedisSettings settings_;

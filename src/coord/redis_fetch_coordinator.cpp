@@ -29,10 +29,11 @@ std::string make_node_id() {
 
 }  // namespace
 
-RedisFetchCoordinator::RedisFetchCoordinator(RedisSettings settings, std::string scope,
+RedisFetchCoordinator::RedisFetchCoordinator(std::shared_ptr<RedisClient> redis, std::string scope,
                                              std::chrono::milliseconds lease, std::string node_url,
                                              std::chrono::seconds stall)
-    : redis_(std::move(settings)),
+    : redis_ptr_(std::move(redis)),
+      redis_(*redis_ptr_),
       scope_(std::move(scope)),
       node_id_(make_node_id()),
       lease_(lease),

@@ -12,12 +12,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "cache/fetch_coordinator.hpp"
-#include "coord/redis_connection.hpp"
+#include "coord/redis_client.hpp"
 
 namespace regcache::coord {
 
@@ -25,8 +26,9 @@ class RedisFetchCoordinator final : public cache::FetchCoordinator {
  public:
   // `node_url`: where the other nodes reach this one to follow its downloads
   // (api/PeerHandler); empty: they wait for the blob in the store instead.
-  RedisFetchCoordinator(RedisSettings settings, std::string scope, std::chrono::milliseconds lease,
-                        std::string node_url = {},
+  // `redis`: one server or a cluster, shared with the node's other Redis users.
+  RedisFetchCoordinator(std::shared_ptr<RedisClient> redis, std::string scope,
+                        std::chrono::milliseconds lease, std::string node_url = {},
                         std::chrono::seconds stall = std::chrono::seconds(30));
   ~RedisFetchCoordinator() override;
 
@@ -41,7 +43,8 @@ class RedisFetchCoordinator final : public cache::FetchCoordinator {
  private:
   void renew_loop(std::stop_token stop);
 
-  RedisConnection redis_;
+  const std::shared_ptr<RedisClient> redis_ptr_;
+  RedisClient& redis_;
   const std::string scope_;
   const std::string node_id_;
   const std::chrono::milliseconds lease_;

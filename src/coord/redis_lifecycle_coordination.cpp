@@ -20,22 +20,23 @@ constexpr size_t kBatch = 256;
 
 }  // namespace
 
-RedisLifecycleCoordination::RedisLifecycleCoordination(RedisSettings settings, std::string scope,
+RedisLifecycleCoordination::RedisLifecycleCoordination(std::shared_ptr<RedisClient> redis,
+                                                       std::string scope,
                                                        const RedisFetchCoordinator& leases)
-    : redis_(std::move(settings)),
+    : redis_(std::move(redis)),
       leases_(leases),
       lock_key_("regcache:" + scope + ":collector"),
       access_key_("regcache:" + scope + ":access") {}
 
 lifecycle::CollectorCoordination::Role RedisLifecycleCoordination::elect() {
-  auto reply = redis_.command({"EVAL", kElect, "1", lock_key_, leases_.node_id(),
+  auto reply = redis_->command({"EVAL", kElect, "1", lock_key_, leases_.node_id(),
                                std::to_string(std::chrono::milliseconds(kLockLease).count())});
   if (!reply || reply->type != RedisReply::Type::integer) return Role::unavailable;
   return reply->integer == 0 ? Role::follower : Role::collector;
 }
 
 void RedisLifecycleCoordination::resign() {
-  redis_.command({"EVAL", kRelease, "1", lock_key_, leases_.node_id()});
+  redis_->command({"EVAL", kRelease, "1", lock_key_, leases_.node_id()});
 }
 
 void RedisLifecycleCoordination::record_access(
@@ -57,7 +58,7 @@ void RedisLifecycleCoordination::flush_access() {
   std::vector<std::string> args;
   auto send = [&] {
     if (args.size() <= 3) return true;
-    bool ok = redis_.command_argv(args).has_value();
+    bool ok = command(args).has_value();
     args = {"ZADD", access_key_, "GT"};
     return ok;
   };
@@ -76,7 +77,7 @@ void RedisLifecycleCoordination::flush_access() {
 }
 
 std::optional<std::unordered_map<std::string, int64_t>> RedisLifecycleCoordination::last_access() {
-  auto reply = redis_.command({"ZRANGE", access_key_, "0", "-1", "WITHSCORES"});
+  auto reply = redis_->command({"ZRANGE", access_key_, "0", "-1", "WITHSCORES"});
   if (!reply || reply->type != RedisReply::Type::array) return std::nullopt;
   std::unordered_map<std::string, int64_t> out;
   const auto& e = reply->elements;
@@ -95,17 +96,23 @@ void RedisLifecycleCoordination::forget(const std::vector<std::string>& hexes) {
   for (const auto& hex : hexes) {
     args.push_back(hex);
     if (args.size() >= 2 + kBatch) {
-      redis_.command_argv(args);
+      command(args);
       args = {"ZREM", access_key_};
     }
   }
-  if (args.size() > 2) redis_.command_argv(args);
+  if (args.size() > 2) command(args);
 }
 
 bool RedisLifecycleCoordination::fetching(const registry::Digest& digest) {
-  auto reply = redis_.command({"EXISTS", leases_.key_of(digest)});
+  auto reply = redis_->command({"EXISTS", leases_.key_of(digest)});
   if (!reply || reply->type != RedisReply::Type::integer) return true;  // cannot tell: keep it
   return reply->integer != 0;
+}
+
+std::optional<RedisReply> RedisLifecycleCoordination::command(
+    const std::vector<std::string>& args) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  return redis_->command(std::span<const std::string_view>(views));
 }
 
 }  // namespace regcache::coord

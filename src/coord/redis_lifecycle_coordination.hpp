@@ -19,7 +19,11 @@
 #include <string>
 #include <unordered_map>
 
-#include "coord/redis_connection.hpp"
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "coord/redis_client.hpp"
 #include "coord/redis_fetch_coordinator.hpp"
 #include "lifecycle/collector_coordination.hpp"
 
@@ -32,7 +36,7 @@ class RedisLifecycleCoordination final : public lifecycle::CollectorCoordination
   static constexpr size_t kMaxPending = 100000;
 
   // `leases`: the fetch leases (same Redis, same scope) and this node's ID.
-  RedisLifecycleCoordination(RedisSettings settings, std::string scope,
+  RedisLifecycleCoordination(std::shared_ptr<RedisClient> redis, std::string scope,
                              const RedisFetchCoordinator& leases);
 
   Role elect() override;
@@ -44,7 +48,10 @@ class RedisLifecycleCoordination final : public lifecycle::CollectorCoordination
   bool fetching(const registry::Digest& digest) override;
 
  private:
-  RedisConnection redis_;
+  // A command whose arguments are built at run time (batched ZADD/ZREM).
+  std::optional<RedisReply> command(const std::vector<std::string>& args);
+
+  std::shared_ptr<RedisClient> redis_;
   const RedisFetchCoordinator& leases_;
   const std::string lock_key_;
   const std::string access_key_;

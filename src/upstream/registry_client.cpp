@@ -368,4 +368,6 @@ void RegistryClient::set_observer(ExchangeObserver* observer) {
   impl_->transport.set_observer(observer);
 }
 
+void RegistryClient::share_tokens(SharedTokenStore* store) { impl_->auth.share_tokens(store); }
+
 }  // namespace regcache::upstream

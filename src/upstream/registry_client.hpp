@@ -25,6 +25,7 @@
 #include "config/config.hpp"
 #include "upstream/blob_sink.hpp"
 #include "upstream/exchange_observer.hpp"
+#include "upstream/shared_token_store.hpp"
 #include "upstream/upstream_failure.hpp"
 #include "upstream/upstream_registry.hpp"
 #include "util/result.hpp"
@@ -67,6 +68,8 @@ class RegistryClient final : public UpstreamRegistry {
   // Before the first request: told of every HTTP exchange (metrics, upstream
   // state, the upstream-request log line).
   void set_observer(ExchangeObserver* observer);
+  // Before the first request: bearer tokens shared with other nodes (scale-out).
+  void share_tokens(SharedTokenStore* store);
   const config::UpstreamConfig& upstream() const override;
 
  private:

@@ -23,7 +23,7 @@ Result<std::string, UpstreamFailure> TokenCache::get(const TokenKey& key, const 
 
   std::optional<Result<Fetched, UpstreamFailure>> fetched;
   try {
-    fetched.emplace(fetch());
+    fetched.emplace(shared_ != nullptr ? shared_->fetch_through(shared_key(key), fetch) : fetch());
   } catch (...) {  // waiters must never be left hanging
     fetched.emplace(fail(UpstreamFailure{FailureKind::protocol, 0, "token fetch failed", {}}));
   }
@@ -47,12 +47,25 @@ Result<std::string, UpstreamFailure> TokenCache::get(const TokenKey& key, const 
 }
 
 void TokenCache::invalidate(const TokenKey& key, const std::string& token) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it != entries_.end() && it->second.token == token) {
-    it->second.token.clear();
-    it->second.valid_until = {};
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.token == token) {
+      it->second.token.clear();
+      it->second.valid_until = {};
+    }
   }
+  if (shared_ != nullptr) shared_->forget(shared_key(key), token);
+}
+
+void TokenCache::share(SharedTokenStore* store, std::string partition) {
+  shared_ = store;
+  partition_ = std::move(partition);
+}
+
+std::string TokenCache::shared_key(const TokenKey& key) const {
+  // Newlines cannot occur in URLs, service names or scopes.
+  return partition_ + '\n' + key.realm + '\n' + key.service + '\n' + key.scope;
 }
 
 size_t TokenCache::size() const {

@@ -2,6 +2,7 @@
 // TokenCache: bearer tokens per (realm, service, scope), kept until they expire
 // minus a safety margin. Concurrent requests for the same key share one fetch:
 // the first caller fetches, the others wait for its result (token or failure).
+// With a SharedTokenStore, that fetch first looks for another node's token.
 
 #include <chrono>
 #include <compare>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "upstream/shared_token_store.hpp"
 #include "upstream/upstream_failure.hpp"
 #include "util/result.hpp"
 
@@ -30,11 +32,8 @@ class TokenCache {
   using Clock = std::chrono::steady_clock;
   using Now = std::function<Clock::time_point()>;
 
-  struct Fetched {
-    std::string token;
-    std::chrono::seconds lifetime{60};  // from when the fetch completed
-  };
-  using Fetch = std::function<Result<Fetched, UpstreamFailure>()>;
+  using Fetched = FetchedToken;
+  using Fetch = SharedTokenStore::Fetch;
 
   // `now` is injectable for tests. A token is used until
   // lifetime - min(margin, lifetime / 2) after it was fetched. At most
@@ -51,6 +50,10 @@ class TokenCache {
 
   size_t size() const;
 
+  // Before the first get(): share tokens with other nodes through `store`.
+  // `partition` (the upstream account) keeps different credentials apart.
+  void share(SharedTokenStore* store, std::string partition);
+
  private:
   struct Flight {
     bool done = false;
@@ -63,10 +66,13 @@ class TokenCache {
   };
 
   void prune_locked(Clock::time_point now);
+  std::string shared_key(const TokenKey& key) const;
 
   const Now now_;
   const std::chrono::seconds margin_;
   const size_t max_entries_;
+  SharedTokenStore* shared_ = nullptr;
+  std::string partition_;
   mutable std::mutex mutex_;
   std::condition_variable fetched_;
   std::map<TokenKey, Entry> entries_;  // guarded by mutex_

@@ -47,6 +47,9 @@ class UpstreamAuth {
                                                        const Credentials& sent,
                                                        const std::string& request_id = {});
 
+  // Before the first request: share bearer tokens with other nodes (TokenCache::share).
+  void share_tokens(SharedTokenStore* store) { tokens_.share(store, upstream_.username); }
+
   // The registry rejected `sent` on the retry: forget the token and describe it.
   AttemptError rejected(const std::string& repository, const Credentials& sent);
 

@@ -1,10 +1,12 @@
-"""Several regcache nodes on one bucket (a real Ceph RGW) coordinated through one Redis:
-an uncached blob is fetched from upstream once for all nodes, what one node cached is
-served by the others without upstream, and losing Redis only loses the coordination."""
+"""Several regcache nodes on one bucket (a real Ceph RGW) coordinated through one Redis (or
+a three-node Redis Cluster): an uncached blob is fetched from upstream once for all nodes,
+what one node cached is served by the others without upstream, losing Redis only loses the
+coordination, and upstream tokens and per-client rate budgets are shared by the nodes."""
 import hashlib
 import itertools
 import os
 import threading
+import time
 
 import pytest
 import requests
@@ -23,14 +25,27 @@ def redis(session_dir, processes, s3):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def redis_cluster(session_dir, processes, s3):
+    server = s3lab.RedisCluster(os.path.join(session_dir, "redis-cluster"), processes).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def cluster(start_mirror, s3, redis):
-    """cluster(n, **kw) -> n started nodes sharing one fresh prefix of the bucket and Redis."""
-    def start(n, remote_url=None, fetch_lease="30s", prefix=None):
+def cluster(start_mirror, s3, redis, request):
+    """cluster(n, **kw) -> n started nodes sharing one fresh prefix of the bucket and Redis
+    (redis="cluster": the three-node Redis Cluster, through redis.addrs)."""
+    def start(n, remote_url=None, fetch_lease="30s", prefix=None, redis_kind="single",
+              regcache=None):
         prefix = prefix or f"scale-{next(_prefixes)}"
+        if redis_kind == "cluster":
+            where = {"addrs": request.getfixturevalue("redis_cluster").addrs}
+        else:
+            where = {"addr": redis.addr}
         config = {"storage": s3lab.storage_config(s3, prefix),
-                  "redis": {"addr": redis.addr, "dialtimeout": "200ms", "readtimeout": "500ms"},
-                  "regcache": {"fetch_lease": fetch_lease}}
+                  "redis": {**where, "dialtimeout": "200ms", "readtimeout": "500ms"},
+                  "regcache": {"fetch_lease": fetch_lease, **(regcache or {})}}
         return [start_mirror(f"node{chr(ord('a') + i)}", remote_url=remote_url,
                              extra_config=config) for i in range(n)]
     return start
@@ -70,11 +85,13 @@ def blob_transfers(reqs, path):
     return [r for r in reqs if r.method == "GET" and r.path == path and 200 <= r.status < 300]
 
 
-def test_thirty_clients_on_three_nodes_cause_one_upstream_fetch(cluster, upstream, fresh_image):
-    pushed = fresh_image("scale/one", "1", layer_sizes=(24 * MiB,))
+@pytest.mark.parametrize("redis_kind", ["single", "cluster"])
+def test_thirty_clients_on_three_nodes_cause_one_upstream_fetch(cluster, upstream, fresh_image,
+                                                                redis_kind):
+    pushed = fresh_image(f"scale/one-{redis_kind}", "1", layer_sizes=(24 * MiB,))
     digest = pushed.image.layers[0]
     size = pushed.image.blobs[digest]
-    nodes = cluster(3)
+    nodes = cluster(3, redis_kind=redis_kind)
     path = f"/v2/{pushed.repo}/blobs/{digest}"
 
     mark = upstream.mark()
@@ -215,3 +232,70 @@ def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_die
                                 if k.endswith(hex_digest)], 30, "node B to store the blob")
     finally:
         slow.stop()
+
+
+def test_nodes_ask_the_token_server_once_per_scope(cluster, upstream, token_server, fresh_image,
+                                                    session_dir):
+    pushed = fresh_image("scale/token", "1", layer_sizes=(MiB, 100 * 1024))
+    nodes = cluster(3, redis_kind="cluster")
+    mark = upstream.mark()
+    scope = f"repository:{pushed.repo}:pull"
+    out = os.path.join(session_dir, "scale-token")
+    errors = []
+
+    def pull(node, name):
+        try:
+            skopeo.pull_and_verify(node.host, pushed.ref, f"{out}-{name}", pushed.image)
+        except Exception as e:  # reported below
+            errors.append(f"{name}: {e}")
+    threads = [threading.Thread(target=pull, args=(n, f"n{i}")) for i, n in enumerate(nodes)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    assert not errors and all(not t.is_alive() for t in threads), errors
+    # Each node went upstream for the tag (tag_revalidate 0s) with a bearer token...
+    tag_path = f"/v2/{pushed.repo}/manifests/1"
+    authorized = [r for r in upstream.requests_since(mark)
+                  if r.path == tag_path and 200 <= r.status < 300]
+    assert len(authorized) >= 3, authorized
+    # ... and one of them asked the token server for it.
+    asked = [r for r in token_server.requests() if scope in r["scopes"]]
+    assert len(asked) == 1, f"{len(asked)} token requests for {scope} from 3 nodes: {asked}"
+
+
+@pytest.mark.parametrize("redis_kind", ["single", "cluster"])
+def test_a_client_spread_over_nodes_gets_the_rate_budget_once(cluster, redis, redis_kind,
+                                                               request):
+    burst = 10
+    nodes = cluster(2, redis_kind=redis_kind,
+                    regcache={"limits": {"requests_per_second": 1, "request_burst": burst}})
+    started = time.monotonic()
+    statuses = [requests.get(nodes[i % 2].url + "/v2/", timeout=10).status_code
+                for i in range(3 * burst)]
+    # The budget refills at 1/s: what was allowed is the burst plus what refilled meanwhile.
+    refilled = int(time.monotonic() - started) + 1
+    allowed = [s for s in statuses if s != 429]
+    assert statuses.count(429) > 0, statuses
+    assert len(allowed) <= burst + refilled, \
+        f"{len(allowed)} of {len(statuses)} requests allowed on 2 nodes, budget {burst}: {statuses}"
+    # Both nodes refused some: the budget is the client's, whichever node it uses.
+    assert 429 in statuses[0::2] and 429 in statuses[1::2], statuses
+    if redis_kind == "cluster":
+        # Resharding moves the client's slot to another master: the nodes follow MOVED there.
+        servers = request.getfixturevalue("redis_cluster")
+        [key] = [k for k in servers.keys("regcache:*:rate:*")]
+        port = servers.move_slot_of(key)
+        before = servers.cli_at(port, "GET", key)
+        status = requests.get(nodes[0].url + "/v2/", timeout=10).status_code
+        # Refused (the shared budget is still spent), or allowed and counted there.
+        assert status == 429 or servers.cli_at(port, "GET", key) != before, status
+        return
+    # Redis gone: each node limits on its own again (its own full bucket, still a limit).
+    redis.stop()
+    try:
+        alone = [requests.get(nodes[0].url + "/v2/", timeout=10).status_code
+                 for _ in range(2 * burst)]
+    finally:
+        redis.start()
+    assert alone[0] != 429 and 429 in alone, alone

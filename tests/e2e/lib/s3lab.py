@@ -81,3 +81,75 @@ class Redis:
         out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],
                              capture_output=True, text=True, timeout=10)
         return out.stdout.strip() if out.returncode == 0 else None
+
+
+class RedisCluster:
+    """Three redis-server masters in cluster mode (no replicas) on loopback ports from the
+    OS, joined with `redis-cli --cluster create`: every hash slot assigned, cluster_state:ok."""
+
+    def __init__(self, directory, processes, size=3):
+        if shutil.which("redis-server") is None:
+            pytest.skip("redis-server is not installed (scripts/install-deps.sh --test installs it)")
+        self.dir = directory
+        self.processes = processes
+        self.ports = [procs.free_port() for _ in range(size)]
+        self.addrs = [f"127.0.0.1:{port}" for port in self.ports]
+        self.daemons = []
+
+    def start(self):
+        for port in self.ports:
+            node_dir = os.path.join(self.dir, str(port))
+            os.makedirs(node_dir, exist_ok=True)
+            daemon = self.processes.start(
+                f"redis-{port}",
+                ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                 "--cluster-enabled", "yes", "--cluster-port", str(procs.free_port()),
+                 "--cluster-config-file", os.path.join(node_dir, "nodes.conf"),
+                 "--dir", node_dir, "--save", "", "--appendonly", "no"],
+                os.path.join(node_dir, "redis.log"))
+            daemon.wait_ready(lambda p=port: self.cli_at(p, "PING") == "PONG", timeout=20)
+            self.daemons.append(daemon)
+        subprocess.run(["redis-cli", "--cluster", "create", *self.addrs, "--cluster-replicas", "0",
+                        "--cluster-yes"], check=True, capture_output=True, timeout=60)
+        procs.wait_for(lambda: all("cluster_state:ok" in (self.cli_at(p, "CLUSTER", "INFO") or "")
+                                   for p in self.ports), 30, "the Redis Cluster to be ready")
+        return self
+
+    def stop(self):
+        for daemon in self.daemons:
+            daemon.stop()
+
+    def cli_at(self, port, *args):
+        out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(port), *args],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    def keys(self, pattern):
+        """Keys matching `pattern` on every master."""
+        found = []
+        for port in self.ports:
+            found += (self.cli_at(port, "--scan", "--pattern", pattern) or "").split()
+        return found
+
+    def owner_of(self, key):
+        """The port of the master serving `key`'s hash slot."""
+        slot = self.cli_at(self.ports[0], "CLUSTER", "KEYSLOT", key)
+        for port in self.ports:
+            if self.cli_at(port, "CLUSTER", "COUNTKEYSINSLOT", slot) not in (None, "0"):
+                return port
+        raise AssertionError(f"no master holds {key}")
+
+    def move_slot_of(self, key):
+        """Migrates the hash slot of `key` (with its keys) from its master to another one, as
+        resharding does; clients that still send there get MOVED. Returns the new port."""
+        slot = self.cli_at(self.ports[0], "CLUSTER", "KEYSLOT", key)
+        source = self.owner_of(key)
+        target = next(p for p in self.ports if p != source)
+        ids = {p: self.cli_at(p, "CLUSTER", "MYID") for p in (source, target)}
+        assert self.cli_at(target, "CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source]) == "OK"
+        assert self.cli_at(source, "CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target]) == "OK"
+        assert self.cli_at(source, "MIGRATE", "127.0.0.1", str(target), "", "0", "5000",
+                           "KEYS", key) == "OK"
+        for port in self.ports:
+            assert self.cli_at(port, "CLUSTER", "SETSLOT", slot, "NODE", ids[target]) == "OK"
+        return target

@@ -79,5 +79,31 @@ TEST_F(RedisConfigTest, BadValuesNameTheKey) {
               HasSubstr("regcache.fetch_lease"));
 }
 
+TEST_F(RedisConfigTest, AddrsListsTheSeedsOfARedisCluster) {
+  auto config = load(std::string(kS3) + R"(redis:
+  addrs: [redis-1:7000, "redis-2:7001", 10.0.0.3:7002]
+)");
+  ASSERT_TRUE(config.redis);
+  using Seed = std::pair<std::string, uint16_t>;
+  EXPECT_EQ(config.redis->cluster,
+            (std::vector<Seed>{{"redis-1", 7000}, {"redis-2", 7001}, {"10.0.0.3", 7002}}));
+}
+
+TEST_F(RedisConfigTest, AddrsFromTheEnvironmentIsCommaSeparated) {
+  Environment env{{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", (dir_.path() / "s").string()},
+                  {"REGISTRY_REDIS_ADDRS", "a:1, b:2"}};
+  auto config = load_config(dir_.write("config.yml", kS3), env);
+  ASSERT_TRUE(config.redis);
+  EXPECT_EQ(config.redis->cluster.size(), 2u);
+}
+
+TEST_F(RedisConfigTest, BadAddrsNameTheKey) {
+  EXPECT_THAT(error_of(std::string(kS3) + "redis:\n  addrs: [a:1, nohost]\n"),
+              HasSubstr("redis.addrs"));
+  EXPECT_THAT(error_of(std::string(kS3) + "redis:\n  addrs: []\n"), HasSubstr("redis.addrs"));
+  EXPECT_THAT(error_of(std::string(kS3) + "redis:\n  addr: a:1\n  addrs: [b:2]\n"),
+              HasSubstr("not both"));
+}
+
 }  // namespace
 }  // namespace regcache::config

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -173,6 +174,73 @@ TEST(TokenCache, BoundedNumberOfEntries) {
     cache.get(TokenKey{"realm", "svc", "repository:r" + std::to_string(i) + ":pull"}, fetch);
   }
   EXPECT_LE(cache.size(), 3u);
+}
+
+// What another node put in Redis, in memory.
+struct MemoryTokenStore : SharedTokenStore {
+  std::map<std::string, FetchedToken> tokens;
+  std::vector<std::string> keys;
+  bool reachable = true;
+  Result<FetchedToken, UpstreamFailure> fetch_through(const std::string& key,
+                                                      const Fetch& fetch) override {
+    keys.push_back(key);
+    if (!reachable) return fetch();
+    if (auto it = tokens.find(key); it != tokens.end()) return it->second;
+    auto fetched = fetch();
+    if (fetched.ok()) tokens[key] = *fetched;
+    return fetched;
+  }
+  void forget(const std::string& key, const std::string& token) override {
+    if (auto it = tokens.find(key); it != tokens.end() && it->second.token == token) {
+      tokens.erase(it);
+    }
+  }
+};
+
+TEST(TokenCache, NodesSharingAStoreFetchATokenOnce) {
+  FakeClock clock;
+  MemoryTokenStore store;
+  TokenCache node_a(clock.fn(), 10s), node_b(clock.fn(), 10s);
+  node_a.share(&store, "labuser");
+  node_b.share(&store, "labuser");
+  int calls = 0;
+  auto fetch = fetch_counting(calls, "tok", 60s);
+  EXPECT_EQ(node_a.get(kAlpine, fetch).value(), "tok-1");
+  EXPECT_EQ(node_b.get(kAlpine, fetch).value(), "tok-1");
+  EXPECT_EQ(calls, 1);
+  // The in-process cache stays in front: no second look-up for a valid token.
+  node_b.get(kAlpine, fetch);
+  EXPECT_EQ(store.keys.size(), 2u);
+  // Another account is another token.
+  TokenCache other(clock.fn(), 10s);
+  other.share(&store, "someone-else");
+  EXPECT_EQ(other.get(kAlpine, fetch).value(), "tok-2");
+}
+
+TEST(TokenCache, ARejectedTokenIsForgottenForAllNodes) {
+  FakeClock clock;
+  MemoryTokenStore store;
+  TokenCache node_a(clock.fn(), 10s), node_b(clock.fn(), 10s);
+  node_a.share(&store, "");
+  node_b.share(&store, "");
+  int calls = 0;
+  auto fetch = fetch_counting(calls, "tok", 60s);
+  node_a.get(kAlpine, fetch);
+  node_a.invalidate(kAlpine, "tok-1");
+  EXPECT_EQ(node_b.get(kAlpine, fetch).value(), "tok-2");
+}
+
+TEST(TokenCache, AnUnreachableStoreLeavesEachNodeFetching) {
+  FakeClock clock;
+  MemoryTokenStore store;
+  store.reachable = false;
+  TokenCache node_a(clock.fn(), 10s), node_b(clock.fn(), 10s);
+  node_a.share(&store, "");
+  node_b.share(&store, "");
+  int calls = 0;
+  auto fetch = fetch_counting(calls, "tok", 60s);
+  EXPECT_EQ(node_a.get(kAlpine, fetch).value(), "tok-1");
+  EXPECT_EQ(node_b.get(kAlpine, fetch).value(), "tok-2");
 }
 
 }  // namespace
