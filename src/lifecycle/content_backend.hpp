@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "storage/content_store.hpp"
 #include "storage/filesystem_content_store.hpp"
+#include "storage/local_cached_store.hpp"
 #include "storage/s3_content_store.hpp"
 
 namespace regcache::lifecycle {
@@ -20,6 +21,7 @@ class ContentBackend {
   explicit ContentBackend(const config::StorageConfig& storage);
 
   storage::ContentStore& store() {
+    if (cached_) return *cached_;
     if (remote_) return *remote_;
     return local_;
   }
@@ -32,6 +34,7 @@ class ContentBackend {
  private:
   storage::FilesystemContentStore local_;
   std::unique_ptr<storage::S3ContentStore> remote_;
+  std::unique_ptr<storage::LocalCachedStore> cached_;  // local copies in front of remote_
   std::string description_;
 };
 
