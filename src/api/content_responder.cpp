@@ -36,6 +36,10 @@ asio::awaitable<void> ContentResponder::send_head(http::ResponseWriter& writer, 
 asio::awaitable<void> ContentResponder::send_cached(http::ResponseWriter& writer,
                                                     storage::ContentReader& reader,
                                                     const ContentDescription& what) const {
+  if (auto bytes = reader.in_memory()) {
+    co_await send_from_memory(writer, *bytes, what);
+    co_return;
+  }
   int fd = reader.native_handle();
   if (fd < 0) {
     co_await send_from_reader(writer, reader, what);  // object storage: no descriptor
@@ -44,9 +48,11 @@ asio::awaitable<void> ContentResponder::send_cached(http::ResponseWriter& writer
   co_await send_from_fd(writer, fd, reader.size(), what);
 }
 
-bhttp::response<bhttp::empty_body> ContentResponder::head_for_range(
-    const ByteRange& range, uint64_t size, const ContentDescription& what, uint64_t& first,
-    uint64_t& length) const {
+bhttp::response<bhttp::empty_body> ContentResponder::head_for_range(const ByteRange& range,
+                                                                    uint64_t size,
+                                                                    const ContentDescription& what,
+                                                                    uint64_t& first,
+                                                                    uint64_t& length) const {
   if (range.kind != ByteRange::Kind::partial) {
     first = 0;
     length = size;
@@ -99,6 +105,14 @@ asio::awaitable<void> ContentResponder::send_from_fd(http::ResponseWriter& write
   auto range = co_await send_content_head(writer, size, what);
   if (!range) co_return;
   co_await writer.send_file_range(fd, range->first, range->length);
+}
+
+asio::awaitable<void> ContentResponder::send_from_memory(http::ResponseWriter& writer,
+                                                         std::string_view bytes,
+                                                         const ContentDescription& what) const {
+  auto range = co_await send_content_head(writer, bytes.size(), what);
+  if (!range) co_return;
+  co_await writer.send_body_bytes(bytes.substr(range->first, range->length));
 }
 
 asio::awaitable<void> ContentResponder::send_from_reader(http::ResponseWriter& writer,

@@ -26,7 +26,7 @@ struct ContentDescription {
   std::string if_none_match;
   std::string cache_control;  // see CachePolicy
   bool vary_accept = false;   // the answer depends on Accept (manifests by tag)
-  std::string upstream;      // for error messages about a failed download
+  std::string upstream;       // for error messages about a failed download
 };
 
 class ContentResponder {
@@ -76,6 +76,8 @@ class ContentResponder {
   asio::awaitable<std::optional<BodyRange>> send_content_head(http::ResponseWriter& writer,
                                                               uint64_t size,
                                                               const ContentDescription& what) const;
+  asio::awaitable<void> send_from_memory(http::ResponseWriter& writer, std::string_view bytes,
+                                         const ContentDescription& what) const;
   asio::awaitable<void> send_from_fd(http::ResponseWriter& writer, int fd, uint64_t size,
                                      const ContentDescription& what) const;
   // Streams from ContentReader::read_at in bounded chunks (object storage).

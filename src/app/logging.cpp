@@ -1,9 +1,9 @@
 #include "app/logging.hpp"
 
-#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/batched_stderr_sink.hpp"
 #include "app/json_log_formatter.hpp"
 
 namespace regcache::app {
@@ -27,26 +27,20 @@ spdlog::level::level_enum spdlog_level(config::LogLevel level) {
 
 constexpr const char* kTextPattern = "%Y-%m-%dT%H:%M:%S.%eZ %l %v";
 
-// Both loggers write whole lines to stderr with one fwrite each (stdio locks
-// the stream per call), so their lines never interleave.
+// Both loggers write whole lines to stderr: this one with one fwrite per line
+// (stdio locks the stream per call), the event logger in batches of whole lines
+// below PIPE_BUF; so their lines never interleave.
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
   if (auto existing = spdlog::get(name)) return existing;
   return spdlog::stderr_logger_mt(name);
 }
 
-// Access and upstream lines (one or more per request) are written by their own
-// thread: request threads only queue a line and never wait for stderr or for
-// each other. The queue is bounded (request threads wait when it is full), so
-// no line is lost and memory does not grow; lines still queued when the
-// process is killed are lost, like those in any log buffer.
-constexpr size_t kQueuedEventLines = 8192;
-
+// Access and upstream lines (one or more per request) are batched per I/O
+// thread and written once per turn of its event loop (app/batched_stderr_sink):
+// a request costs neither a write(2) of its own nor a wake-up of a logging thread.
 std::shared_ptr<spdlog::logger> make_event_logger(const std::string& name) {
   if (auto existing = spdlog::get(name)) return existing;
-  spdlog::init_thread_pool(kQueuedEventLines, 1);
-  auto logger = std::make_shared<spdlog::async_logger>(
-      name, std::make_shared<spdlog::sinks::stderr_sink_mt>(), spdlog::thread_pool(),
-      spdlog::async_overflow_policy::block);
+  auto logger = std::make_shared<spdlog::logger>(name, std::make_shared<BatchedStderrSink>());
   spdlog::register_logger(logger);
   return logger;
 }

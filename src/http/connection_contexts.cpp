@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/stderr_batch.hpp"
+
 namespace regcache::http {
 
 ConnectionContexts::ConnectionContexts(unsigned threads) {
@@ -21,7 +23,11 @@ asio::any_io_executor ConnectionContexts::next() {
 
 void ConnectionContexts::start() {
   for (auto& context : contexts_) {
-    threads_.emplace_back([&io = *context] { io.run(); });
+    threads_.emplace_back([&io = *context] {
+      stderr_batch::attach(io);  // this thread's log lines go out once per loop turn
+      io.run();
+      stderr_batch::detach();
+    });
   }
 }
 

@@ -7,7 +7,10 @@ namespace regcache::lifecycle {
 
 ContentBackend::ContentBackend(const config::StorageConfig& storage)
     : local_(storage.root), description_(storage.root.string()) {
-  if (!storage.s3) return;
+  if (!storage.s3) {
+    hot_ = std::make_unique<storage::HotContentStore>(local_);
+    return;
+  }
   const auto& s3 = *storage.s3;
   storage::S3Settings settings;
   settings.endpoint = s3.endpoint;
@@ -32,6 +35,9 @@ ContentBackend::ContentBackend(const config::StorageConfig& storage)
                  (cached_ ? " and up to " + config::format_bytes(local_bytes) + " of local copies"
                           : std::string()) +
                  " in " + storage.root.string() + ")";
+  // Local copies have descriptors: the hot small ones are also kept in memory.
+  hot_ = std::make_unique<storage::HotContentStore>(
+      cached_ ? static_cast<storage::ContentStore&>(*cached_) : *remote_);
 }
 
 }  // namespace regcache::lifecycle

@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "storage/content_store.hpp"
 #include "storage/filesystem_content_store.hpp"
+#include "storage/hot_content_store.hpp"
 #include "storage/local_cached_store.hpp"
 #include "storage/s3_content_store.hpp"
 
@@ -20,11 +21,8 @@ class ContentBackend {
   // Throws (start-up path) when the directory or the bucket cannot be used.
   explicit ContentBackend(const config::StorageConfig& storage);
 
-  storage::ContentStore& store() {
-    if (cached_) return *cached_;
-    if (remote_) return *remote_;
-    return local_;
-  }
+  // The store to use: the configured one behind a memory copy of hot small objects.
+  storage::ContentStore& store() { return *hot_; }
   // The bucket when content is on S3 (shared with other nodes), else nullptr.
   storage::S3ContentStore* s3() { return remote_.get(); }
   const std::filesystem::path& data_dir() const { return local_.data_dir(); }
@@ -36,6 +34,7 @@ class ContentBackend {
   std::unique_ptr<storage::S3ContentStore> remote_;
   std::unique_ptr<storage::LocalCachedStore> cached_;  // local copies in front of remote_
   std::string description_;
+  std::unique_ptr<storage::HotContentStore> hot_;
 };
 
 }  // namespace regcache::lifecycle

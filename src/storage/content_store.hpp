@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "registry/digest.hpp"
@@ -33,6 +35,8 @@ class ContentReader {
   // has none (then use read_at).
   virtual int native_handle() const = 0;
   virtual Result<size_t, std::error_code> read_at(uint64_t offset, std::span<char> out) = 0;
+  // The whole object when it is held in memory (HotContentStore), else nullopt.
+  virtual std::optional<std::string_view> in_memory() const { return std::nullopt; }
 };
 
 // A local file that a download writes and readers follow. Owned by one

@@ -1,11 +1,12 @@
 #include "storage/filesystem_content_store.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <spdlog/spdlog.h>
 
 namespace regcache::storage {
 namespace fs = std::filesystem;
@@ -53,7 +54,9 @@ class FilesystemStagingFile final : public StagingFile {
     }
     return {};
   }
-  std::error_code sync() override { return ::fdatasync(fd_) == 0 ? std::error_code() : last_error(); }
+  std::error_code sync() override {
+    return ::fdatasync(fd_) == 0 ? std::error_code() : last_error();
+  }
   void discard() override {
     if (!published_ && !discarded_) ::unlink(path_.c_str());
     discarded_ = true;
@@ -78,6 +81,20 @@ FilesystemContentStore::FilesystemContentStore(fs::path root)
       staging_dir_(data_dir_ / "staging") {
   fs::create_directories(blobs_dir_);
   fs::create_directories(staging_dir_);
+  blobs_prefix_ = blobs_dir_.string() + "/";
+}
+
+const char* FilesystemContentStore::blob_path(const Digest& digest, BlobPathBuffer& buffer) const {
+  const std::string_view hex = digest.hex();
+  if (blobs_prefix_.size() + 3 + hex.size() + 1 > buffer.size()) {
+    return nullptr;  // a root this long cannot be opened anyway (PATH_MAX)
+  }
+  char* out = std::copy(blobs_prefix_.begin(), blobs_prefix_.end(), buffer.data());
+  out = std::copy_n(hex.data(), std::min<size_t>(2, hex.size()), out);
+  *out++ = '/';
+  out = std::copy(hex.begin(), hex.end(), out);
+  *out = '\0';
+  return buffer.data();
 }
 
 fs::path FilesystemContentStore::path_of(const Digest& digest) const {
@@ -85,14 +102,19 @@ fs::path FilesystemContentStore::path_of(const Digest& digest) const {
 }
 
 std::optional<uint64_t> FilesystemContentStore::size_of(const Digest& digest) {
+  BlobPathBuffer buffer;
+  const char* path = blob_path(digest, buffer);
   struct stat st {};
-  if (::stat(path_of(digest).c_str(), &st) != 0) return std::nullopt;
+  if (path == nullptr || ::stat(path, &st) != 0) return std::nullopt;
   return static_cast<uint64_t>(st.st_size);
 }
 
 Result<std::unique_ptr<ContentReader>, std::error_code> FilesystemContentStore::open(
     const Digest& digest) {
-  int fd = ::open(path_of(digest).c_str(), O_RDONLY | O_CLOEXEC);
+  BlobPathBuffer buffer;
+  const char* path = blob_path(digest, buffer);
+  if (path == nullptr) return fail(std::make_error_code(std::errc::filename_too_long));
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail(last_error());
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -149,7 +171,8 @@ void FilesystemContentStore::remove_abandoned_staging() {
   for (auto& entry : fs::directory_iterator(staging_dir_, ec)) {
     if (fs::remove(entry.path(), ec)) ++removed;
   }
-  if (removed > 0) spdlog::info("storage: removed {} unfinished download(s) left by a previous run", removed);
+  if (removed > 0)
+    spdlog::info("storage: removed {} unfinished download(s) left by a previous run", removed);
 }
 
 }  // namespace regcache::storage

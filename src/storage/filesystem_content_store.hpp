@@ -9,7 +9,9 @@
 //
 // Staging and blobs are on one filesystem, so publishing is an atomic rename.
 
+#include <array>
 #include <filesystem>
+#include <string>
 
 #include "storage/content_store.hpp"
 
@@ -33,9 +35,14 @@ class FilesystemContentStore final : public ContentStore {
   std::filesystem::path path_of(const Digest& digest) const;
 
  private:
+  // NUL-terminated path of a blob, built without allocating (opened on every hit).
+  using BlobPathBuffer = std::array<char, 4096>;
+  const char* blob_path(const Digest& digest, BlobPathBuffer& buffer) const;
+
   std::filesystem::path data_dir_;
   std::filesystem::path blobs_dir_;
   std::filesystem::path staging_dir_;
+  std::string blobs_prefix_;  // blobs_dir_ with a trailing '/': hot-path names without fs::path
 };
 
 }  // namespace regcache::storage

@@ -49,7 +49,7 @@ std::string json_quote(std::string_view text) {
 }
 
 std::string EventLog::render(LogFormat format, std::string_view event,
-                             std::initializer_list<Field> fields) {
+                             std::span<const Field> fields) {
   std::string out;
   if (format == LogFormat::text) {
     out += event;
@@ -101,10 +101,11 @@ bool EventLog::enabled(spdlog::level::level_enum level) const {
 }
 
 void EventLog::write(spdlog::level::level_enum level, std::string_view event,
-                     std::initializer_list<Field> fields) const {
+                     std::span<const Field> fields) const {
   auto* logger = logger_ ? logger_.get() : spdlog::default_logger_raw();
   if (!logger->should_log(level)) return;
-  logger->log(level, "{}", render(logger_ ? format_ : LogFormat::text, event, fields));
+  const std::string line = render(logger_ ? format_ : LogFormat::text, event, fields);
+  logger->log(level, spdlog::string_view_t(line.data(), line.size()));
 }
 
 }  // namespace regcache

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -31,13 +32,22 @@ class EventLog {
       : logger_(std::move(logger)), format_(format) {}
 
   void write(spdlog::level::level_enum level, std::string_view event,
-             std::initializer_list<Field> fields) const;
+             std::initializer_list<Field> fields) const {
+    write(level, event, std::span<const Field>(fields.begin(), fields.size()));
+  }
+  // Fields chosen at run time (some present only sometimes).
+  void write(spdlog::level::level_enum level, std::string_view event,
+             std::span<const Field> fields) const;
   bool enabled(spdlog::level::level_enum level) const;
   LogFormat format() const { return format_; }
 
   // For tests: the line as it would be handed to the logger.
   static std::string render(LogFormat format, std::string_view event,
-                            std::initializer_list<Field> fields);
+                            std::span<const Field> fields);
+  static std::string render(LogFormat format, std::string_view event,
+                            std::initializer_list<Field> fields) {
+    return render(format, event, std::span<const Field>(fields.begin(), fields.size()));
+  }
 
  private:
   std::shared_ptr<spdlog::logger> logger_;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "storage/filesystem_content_store.hpp"
+#include "storage/hot_content_store.hpp"
 #include "storage/local_cached_store.hpp"
 #include "storage/s3_content_store.hpp"
 #include "support/s3_environment.hpp"
@@ -60,7 +61,22 @@ struct Backend {
   std::function<std::string()> unavailable = [] { return std::string(); };
 };
 
+// The memory copy in front of the filesystem: owns the store it wraps (a base
+// initialized before HotContentStore).
+struct FilesystemHolder {
+  explicit FilesystemHolder(const std::filesystem::path& root) : filesystem(root) {}
+  storage::FilesystemContentStore filesystem;
+};
+struct HotOverFilesystem : private FilesystemHolder, public storage::HotContentStore {
+  explicit HotOverFilesystem(const std::filesystem::path& root)
+      : FilesystemHolder(root), HotContentStore(filesystem, 64 * 1024, 16 * 1024) {}
+};
+
 const Backend kBackends[] = {
+    {"hot_over_filesystem",
+     [](const std::filesystem::path& root) -> std::unique_ptr<ContentStore> {
+       return std::make_unique<HotOverFilesystem>(root);
+     }},
     {"filesystem",
      [](const std::filesystem::path& root) -> std::unique_ptr<ContentStore> {
        return std::make_unique<storage::FilesystemContentStore>(root);
