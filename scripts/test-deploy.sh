@@ -69,18 +69,10 @@ export REGCACHE_DEPLOY_TESTS=1
 
 status=0
 pytest_cmd=(/usr/bin/python3 -m pytest tests/e2e/deploy -q "$@")
-ns=""
-cleanup() {
-  if [[ -n "$ns" ]]; then
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-if [[ $(id -u) -eq 0 ]] && ip netns add "regcache-deploy-$$" 2>/dev/null; then
-  ns="regcache-deploy-$$"
-  ip -n "$ns" link set lo up
-  nsenter --net="/run/netns/$ns" "${pytest_cmd[@]}" || status=$?
+. scripts/lib/netns.sh
+trap netns_cleanup EXIT
+if netns_create regcache-deploy; then
+  netns_exec "${pytest_cmd[@]}" || status=$?
 else
   echo "test-deploy.sh: needs root for a network namespace (dockerd must not reach the internet)" >&2
   status=1

@@ -42,20 +42,14 @@ stop_ceph
 # Docker clients fall back to the real registry when a mirror fails: the e2e
 # suite runs where that fallback cannot leave the machine.
 pytest_cmd=(/usr/bin/python3 -m pytest tests/e2e -q "$@")
-ns=""
+. scripts/lib/netns.sh
 cleanup() {
   stop_ceph
-  if [[ -n "$ns" ]]; then
-    # whatever the suite left running in the namespace (it stops its own daemons)
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-  fi
+  netns_cleanup
 }
 trap cleanup EXIT
-if [[ $(id -u) -eq 0 ]] && ip netns add "regcache-e2e-$$" 2>/dev/null; then
-  ns="regcache-e2e-$$"
-  ip -n "$ns" link set lo up
-  nsenter --net="/run/netns/$ns" "${pytest_cmd[@]}" || status=$?
+if netns_create regcache-e2e; then
+  netns_exec "${pytest_cmd[@]}" || status=$?
 else
   echo "test.sh: no network namespace (needs root); the dockerd tests will be skipped" >&2
   "${pytest_cmd[@]}" || status=$?

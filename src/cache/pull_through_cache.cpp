@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "cache/memory_content.hpp"
 #include "registry/manifest_references.hpp"
+#include "storage/memory_reader.hpp"
 #include "util/offload.hpp"
 #include "util/sha256.hpp"
 
@@ -199,7 +199,8 @@ asio::awaitable<std::optional<CacheError>> PullThroughCache::confirm_blob(
   if (index_.linked(client.upstream().name, repository, digest)) co_return std::nullopt;
   auto head =
       co_await offload(workers_, [&] { return client.head_blob(repository, digest.str(), call); });
-  if (!head) co_return to_cache_error(head.error(), client.upstream().name, ErrorCode::blob_unknown);
+  if (!head)
+    co_return to_cache_error(head.error(), client.upstream().name, ErrorCode::blob_unknown);
   index_.link(client.upstream().name, repository, digest);
   co_return std::nullopt;
 }
@@ -207,7 +208,8 @@ asio::awaitable<std::optional<CacheError>> PullThroughCache::confirm_blob(
 ManifestLookup PullThroughCache::serve_cached_manifest(const Digest& digest, CacheOutcome outcome) {
   ManifestLookup out;
   auto record = index_.object(digest);
-  auto reader = record ? store_.open(digest) : fail(std::make_error_code(std::errc::no_such_file_or_directory));
+  auto reader = record ? store_.open(digest)
+                       : fail(std::make_error_code(std::errc::no_such_file_or_directory));
   if (!reader) {
     out.error = CacheError{ErrorCode::unavailable, "cached manifest is unreadable", std::nullopt};
     if (record) index_.remove_object(digest);
@@ -224,14 +226,9 @@ ManifestLookup PullThroughCache::serve_cached_manifest(const Digest& digest, Cac
 ManifestLookup PullThroughCache::serve_fetched_manifest(const FetchedManifest& fetched) {
   if (!fetched.unstored_body) return serve_cached_manifest(fetched.digest, CacheOutcome::miss);
   ManifestLookup out;
-  auto reader = memory_content(*fetched.unstored_body);
-  if (!reader) {
-    out.error = CacheError{ErrorCode::unavailable,
-                           "cannot buffer the manifest: " + reader.error().message(), std::nullopt};
-    return out;
-  }
   out.outcome = CacheOutcome::uncached;
-  out.content = std::move(reader.value());
+  out.content = std::make_unique<storage::MemoryReader>(
+      std::make_shared<const std::string>(*fetched.unstored_body));
   out.media_type = fetched.media_type;
   out.digest = fetched.digest.str();
   return out;
@@ -337,7 +334,8 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
         auto head = co_await offload(workers_, [&] {
           return client.get_manifest(repository, reference, /*head_only=*/true, call);
         });
-        if (!head) co_return error_out(to_cache_error(head.error(), up, ErrorCode::manifest_unknown));
+        if (!head)
+          co_return error_out(to_cache_error(head.error(), up, ErrorCode::manifest_unknown));
         index_.link(up, repository, digest);
       }
       pin_if_untagged(up, repository, digest);
@@ -345,7 +343,8 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
     }
     auto fetched = co_await offload(
         workers_, [&] { return fetch_manifest(client, repository, reference, call, {}, true); });
-    if (!fetched) co_return error_out(to_cache_error(fetched.error(), up, ErrorCode::manifest_unknown));
+    if (!fetched)
+      co_return error_out(to_cache_error(fetched.error(), up, ErrorCode::manifest_unknown));
     co_return serve_fetched_manifest(fetched.value());
   }
 
@@ -405,7 +404,8 @@ asio::awaitable<Result<upstream::PassthroughResponse, CacheError>> PullThroughCa
     upstream::CallContext call) {
   auto listed =
       co_await offload(workers_, [&] { return client.list_tags(repository, query, call); });
-  if (!listed) co_return fail(to_cache_error(listed.error(), client.upstream().name, ErrorCode::name_unknown));
+  if (!listed)
+    co_return fail(to_cache_error(listed.error(), client.upstream().name, ErrorCode::name_unknown));
   co_return std::move(listed.value());
 }
 

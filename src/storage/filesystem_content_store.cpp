@@ -8,30 +8,13 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "storage/file_reader.hpp"
+
 namespace regcache::storage {
 namespace fs = std::filesystem;
 namespace {
 
 std::error_code last_error() { return {errno, std::generic_category()}; }
-
-class FileReader final : public ContentReader {
- public:
-  FileReader(int fd, uint64_t size) : fd_(fd), size_(size) {}
-  ~FileReader() override { ::close(fd_); }
-  uint64_t size() const override { return size_; }
-  int native_handle() const override { return fd_; }
-  Result<size_t, std::error_code> read_at(uint64_t offset, std::span<char> out) override {
-    while (true) {
-      ssize_t n = ::pread(fd_, out.data(), out.size(), static_cast<off_t>(offset));
-      if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) return fail(last_error());
-    }
-  }
-
- private:
-  int fd_;
-  uint64_t size_;
-};
 
 class FilesystemStagingFile final : public StagingFile {
  public:

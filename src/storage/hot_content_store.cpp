@@ -4,25 +4,10 @@
 
 #include <cerrno>
 
+#include "storage/memory_reader.hpp"
+
 namespace regcache::storage {
 namespace {
-
-class MemoryReader final : public ContentReader {
- public:
-  explicit MemoryReader(std::shared_ptr<const std::string> bytes) : bytes_(std::move(bytes)) {}
-  uint64_t size() const override { return bytes_->size(); }
-  int native_handle() const override { return -1; }
-  std::optional<std::string_view> in_memory() const override { return *bytes_; }
-  Result<size_t, std::error_code> read_at(uint64_t offset, std::span<char> out) override {
-    if (offset >= bytes_->size()) return size_t{0};
-    const size_t n = std::min<size_t>(out.size(), bytes_->size() - offset);
-    std::copy_n(bytes_->data() + offset, n, out.data());
-    return n;
-  }
-
- private:
-  std::shared_ptr<const std::string> bytes_;
-};
 
 // The whole file behind `fd`, or nullptr if it could not be read as promised.
 std::shared_ptr<const std::string> read_whole(int fd, uint64_t size) {

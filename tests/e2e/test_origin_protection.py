@@ -52,6 +52,7 @@ def test_behind_the_seeds_nginx_the_real_client_counts(start_mirror, processes, 
     try:
         pushed = images["oci"]
         dest = os.path.join(session_dir, "out", "via-nginx")
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
         skopeo._run(["copy", "--retry-times", "0", "--src-cert-dir", pki.cert_dir,
                      "--src-no-creds", f"docker://127.0.0.1:{nginx.port}/{pushed.ref}",
                      f"dir:{dest}"])

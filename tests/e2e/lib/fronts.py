@@ -13,37 +13,17 @@ import os
 import subprocess
 
 from . import procs
+from .nginxproc import NginxProcess
 
-NGINX_TEMP = ("client_body_temp_path {d}/tmp/body;\n  proxy_temp_path {d}/tmp/proxy;\n"
-              "  fastcgi_temp_path {d}/tmp/fastcgi;\n  uwsgi_temp_path {d}/tmp/uwsgi;\n"
-              "  scgi_temp_path {d}/tmp/scgi;")
-
-
-class SeedNginx:
+class SeedNginx(NginxProcess):
     def __init__(self, workdir, processes, backend_port, cert, key, name="nginx-seed",
                  cdn_secret=None):
-        self.dir = os.path.join(workdir, name)
-        os.makedirs(os.path.join(self.dir, "tmp"), exist_ok=True)
-        self.processes = processes
-        self.name = name
-        self.port = procs.free_port()
-        self.log_path = os.path.join(self.dir, "nginx.out")
-        self.access_log = os.path.join(self.dir, "access.log")
-        self.config_path = os.path.join(self.dir, "nginx.conf")
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        d = self.dir
+        super().__init__(workdir, processes, name, worker_connections=512)
+        self.url = f"https://127.0.0.1:{self.port}"
         # The seed's origin lock, when asked for: only requests with the CDN's header pass.
         lock = (f'      if ($http_x_cdn_auth != "{cdn_secret}") {{ return 403; }}\n'
                 if cdn_secret else "")
-        with open(self.config_path, "w") as f:
-            f.write(f"""\
-{user}worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log info;
-events {{ worker_connections 512; }}
-http {{
-  access_log {self.access_log};
-  {NGINX_TEMP.format(d=d)}
+        self.write_config(f"""\
   upstream docker-mirror {{
     server 127.0.0.1:{backend_port};
   }}
@@ -65,21 +45,7 @@ http {{
       proxy_read_timeout 900s;
       proxy_request_buffering off;
     }}
-  }}
-}}
-""")
-        self.daemon = None
-
-    def start(self):
-        self.daemon = self.processes.start(
-            self.name, ["nginx", "-p", self.dir, "-c", self.config_path, "-g", "daemon off;"],
-            self.log_path)
-        self.daemon.wait_ready(lambda: procs.port_open(self.port), timeout=20)
-        return self
-
-    def stop(self):
-        if self.daemon:
-            self.daemon.stop()
+  }}""")
 
 
 class VarnishCdn:

@@ -5,7 +5,7 @@
 
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
-#include "config/temp_dir.hpp"
+#include "config/config_fixture.hpp"
 
 namespace regcache::config {
 namespace {
@@ -17,24 +17,8 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using testing::TempDir;
 
-class AccessSettings : public ::testing::Test {
+class AccessSettings : public testing::ConfigFixture {
  protected:
-  Environment env(Environment extra = {}) const {
-    extra["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = (dir_.path() / "storage").string();
-    return extra;
-  }
-  Config load(std::string_view yaml, Environment extra = {}) const {
-    return load_config(dir_.write("config.yml", yaml), env(std::move(extra)));
-  }
-  std::string error_of(std::string_view yaml, Environment extra = {}) const {
-    try {
-      load(yaml, std::move(extra));
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
-    return {};
-  }
   std::string tls_yaml() const {
     const auto cert = dir_.write("cert.pem", "-----BEGIN CERTIFICATE-----\n");
     const auto key = dir_.write("key.pem", "-----BEGIN PRIVATE KEY-----\n");
@@ -42,7 +26,6 @@ class AccessSettings : public ::testing::Test {
            "\n    key: " + key.string() + "\n";
   }
 
-  TempDir dir_;
 };
 
 TEST_F(AccessSettings, DefaultsChangeNothing) {

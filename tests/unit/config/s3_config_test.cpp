@@ -4,33 +4,14 @@
 
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
-#include "config/temp_dir.hpp"
+#include "config/config_fixture.hpp"
 
 namespace regcache::config {
 namespace {
 
 using ::testing::HasSubstr;
 
-class S3Config : public ::testing::Test {
- protected:
-  Environment env(Environment extra = {}) const {
-    extra["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = (dir_.path() / "storage").string();
-    return extra;
-  }
-  Config load(std::string_view yaml, Environment extra = {}) const {
-    return load_config(dir_.write("config.yml", yaml), env(std::move(extra)));
-  }
-  std::string error_of(std::string_view yaml, Environment extra = {}) const {
-    try {
-      load(yaml, std::move(extra));
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
-    return {};
-  }
-  testing::TempDir dir_;
-};
+using S3Config = testing::ConfigFixture;
 
 TEST_F(S3Config, AbsentWithoutS3Keys) { EXPECT_FALSE(load("version: 0.1\n").storage.s3); }
 

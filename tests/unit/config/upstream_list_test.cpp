@@ -5,7 +5,7 @@
 
 #include "config/config_loader.hpp"
 #include "config/registry_name.hpp"
-#include "config/temp_dir.hpp"
+#include "config/config_fixture.hpp"
 
 namespace regcache::config {
 namespace {
@@ -16,24 +16,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::TempDir;
 
-class Upstreams : public ::testing::Test {
+class Upstreams : public testing::ConfigFixture {
  protected:
-  Environment env(Environment extra = {}) const {
-    extra["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = (dir_.path() / "storage").string();
-    return extra;
-  }
-  Config load(std::string_view yaml, Environment extra = {}) const {
-    return load_config(dir_.write("config.yml", yaml), env(std::move(extra)));
-  }
-  std::string error_of(std::string_view yaml, Environment extra = {}) const {
-    try {
-      load(yaml, std::move(extra));
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    ADD_FAILURE() << "expected a ConfigError for:\n" << yaml;
-    return {};
-  }
   std::string file() const { return (dir_.path() / "config.yml").string(); }
 
   static std::vector<std::string> names(const Config& config) {
@@ -42,7 +26,6 @@ class Upstreams : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
 };
 
 TEST_F(Upstreams, WithoutAListTheProxySectionIsTheOnlyUpstreamAndTheDefault) {
