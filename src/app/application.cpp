@@ -70,13 +70,16 @@ asio::awaitable<void> sample_history(asio::steady_timer& timer, ops::Telemetry& 
   }
 }
 
-asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::CacheIndex& index) {
+// `shared` (nodes on one bucket with Redis) gets the times too; it only buffers them.
+asio::awaitable<void> flush_access_times(asio::steady_timer& timer, index::CacheIndex& index,
+                                         lifecycle::CollectorCoordination* shared) {
   while (true) {
     timer.expires_after(kAccessFlushInterval);
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
-    index.flush_access_times();
+    auto flushed = index.flush_access_times();
+    if (shared != nullptr && !flushed.empty()) shared->record_access(flushed);
   }
 }
 
@@ -135,6 +138,7 @@ int Application::run() {
       status.budget_bytes = counters.budget;
       status.evictions = counters.evictions;
       status.gc_runs = counters.gc_runs;
+      status.collector = counters.collector;
     }
     if (fetcher_view != nullptr) {
       auto storage = fetcher_view->storage_status().state();
@@ -166,8 +170,16 @@ int Application::run() {
   fetcher_view = &fetcher;
   cache::PullThroughCache cache(store, index, fetcher, upstream_workers, clock,
                                 tuning.upstream_workers / 2);
+  std::unique_ptr<lifecycle::BucketCollector> bucket_collector;  // outlives the housekeeper
   lifecycle::Housekeeper housekeeper(config_, backend.data_dir(), store, index, &fetcher, clock);
   housekeeper_view = &housekeeper;
+  if (scale_out.shared()) {
+    if (auto* coordination = scale_out.lifecycle_coordination()) {
+      bucket_collector = std::make_unique<lifecycle::BucketCollector>(
+          config_, backend.data_dir(), *backend.s3(), index, &fetcher, *coordination, clock);
+    }
+    housekeeper.share_bucket(bucket_collector.get());
+  }
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   scale_out.attach(fetcher, cache);
   api::ResponseHeaders headers(config_.http.headers);
@@ -224,7 +236,8 @@ int Application::run() {
   asio::co_spawn(io, sample_history(history_timer, telemetry), asio::detached);
 
   asio::steady_timer flush_timer(io);
-  asio::co_spawn(io, flush_access_times(flush_timer, index), asio::detached);
+  asio::co_spawn(io, flush_access_times(flush_timer, index, scale_out.lifecycle_coordination()),
+                 asio::detached);
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {

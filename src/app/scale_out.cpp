@@ -53,6 +53,8 @@ ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& back
   trust.ca_file = !redis.peer_ca.empty() ? redis.peer_ca : config.http.tls.certificate.string();
   trust.skip_verify = redis.peer_skip_verify;
   coordinator_->trust_peers(std::move(trust));
+  lifecycle_ = std::make_unique<coord::RedisLifecycleCoordination>(
+      settings, s3->client().settings().bucket + "/" + s3->prefix(), *coordinator_);
 }
 
 std::function<bool(const http::Request&)> ScaleOut::peer_admission() const {

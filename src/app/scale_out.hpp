@@ -13,6 +13,7 @@
 #include "cache/pull_through_cache.hpp"
 #include "config/config.hpp"
 #include "coord/redis_fetch_coordinator.hpp"
+#include "coord/redis_lifecycle_coordination.hpp"
 #include "coord/s3_shared_catalog.hpp"
 #include "lifecycle/content_backend.hpp"
 
@@ -32,10 +33,13 @@ class ScaleOut {
   http::RequestHandler& front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,
                               const api::ResponseHeaders& headers,
                               std::chrono::seconds stall_timeout);
+  // The collector lock and shared access times (with redis.addr), else nullptr.
+  lifecycle::CollectorCoordination* lifecycle_coordination() { return lifecycle_.get(); }
 
  private:
   std::unique_ptr<coord::S3SharedCatalog> catalog_;
   std::unique_ptr<coord::RedisFetchCoordinator> coordinator_;
+  std::unique_ptr<coord::RedisLifecycleCoordination> lifecycle_;
   std::unique_ptr<api::PeerHandler> peer_handler_;
 };
 

@@ -99,6 +99,21 @@ std::optional<RedisReply> RedisConnection::command(std::initializer_list<std::st
     argv.push_back(a.data());
     lengths.push_back(a.size());
   }
+  return run(argv, lengths);
+}
+
+std::optional<RedisReply> RedisConnection::command_argv(const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  return run(argv, lengths);
+}
+
+std::optional<RedisReply> RedisConnection::run(std::vector<const char*>& argv,
+                                               std::vector<size_t>& lengths) {
   std::lock_guard lock(mutex_);
   if (!connect_locked()) return std::nullopt;
   auto* reply = static_cast<redisReply*>(

@@ -43,10 +43,13 @@ class RedisConnection {
 
   // nullopt: unreachable, timed out or an error reply (logged).
   std::optional<RedisReply> command(std::initializer_list<std::string_view> args);
+  // The same with a variable number of arguments (batched ZADD/ZREM).
+  std::optional<RedisReply> command_argv(const std::vector<std::string>& args);
   std::string describe() const { return settings_.host + ":" + std::to_string(settings_.port); }
 
  private:
   bool connect_locked();
+  std::optional<RedisReply> run(std::vector<const char*>& argv, std::vector<size_t>& lengths);
   void mark_down_locked(const std::string& why);
 
   const RedisSettings settings_;

@@ -492,13 +492,13 @@ void CacheIndex::touch(const Digest& digest, int64_t now) {
   pending_access_[digest.hex()] = now;
 }
 
-void CacheIndex::flush_access_times() {
+std::vector<std::pair<std::string, int64_t>> CacheIndex::flush_access_times() {
   std::unordered_map<std::string, int64_t> pending;
   {
     std::unique_lock lock(mutex_);
     pending.swap(pending_access_);
   }
-  if (pending.empty()) return;
+  if (pending.empty()) return {};
   std::lock_guard db_lock(db_mutex_);
   begin();
   Statement s(db_, "UPDATE objects SET last_access = ?2 WHERE digest = ?1");
@@ -507,6 +507,7 @@ void CacheIndex::flush_access_times() {
     s.reset();
   }
   commit();
+  return {pending.begin(), pending.end()};
 }
 
 }  // namespace regcache::index

@@ -22,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "registry/digest.hpp"
@@ -121,7 +122,8 @@ class CacheIndex {
 
   // Records a hit in memory; persisted by flush_access_times().
   void touch(const Digest& digest, int64_t now);
-  void flush_access_times();
+  // Returns what it wrote (digest hex, time), for nodes sharing a bucket.
+  std::vector<std::pair<std::string, int64_t>> flush_access_times();
 
  private:
   void exec(const char* sql);  // start-up only: throws

@@ -16,6 +16,7 @@ ContentRemover::Outcome ContentRemover::remove(const registry::Digest& digest,
     if (fetcher_->find(digest)) return Outcome::downloading;
   }
   if (!index_.remove_object_if(digest, condition)) return Outcome::kept;
+  if (keep_store_content_) return Outcome::removed;
   if (auto ec = store_.remove(digest)) {
     spdlog::warn("lifecycle: cannot delete the file of {}: {}", digest.str(), ec.message());
   }

@@ -24,12 +24,17 @@ class ContentRemover {
 
   enum class Outcome { removed, kept, downloading };
   Outcome remove(const registry::Digest& digest, const index::RemovalCondition& condition);
+  // On a bucket other nodes share, what this node's index no longer needs may
+  // still serve theirs: forget it here, leave the object to the bucket's TTL
+  // and budget (lifecycle/BucketCollector).
+  void keep_store_content(bool keep) { keep_store_content_ = keep; }
   bool downloading(const registry::Digest& digest) const;
 
  private:
   storage::ContentStore& store_;
   index::CacheIndex& index_;
   cache::BlobFetcher* fetcher_;
+  bool keep_store_content_ = false;
 };
 
 }  // namespace regcache::lifecycle

@@ -23,9 +23,9 @@ config::Seconds ExpiryPolicy::shortest() const {
   return out;
 }
 
-std::vector<ExpiryPolicy::Expired> ExpiryPolicy::expired(const index::IndexSnapshot& snapshot,
-                                                         int64_t now) const {
-  // digest hex -> the TTL it keeps (-1: no link seen yet).
+std::unordered_map<std::string, int64_t> ExpiryPolicy::ttl_by_digest(
+    const index::IndexSnapshot& snapshot) const {
+  // digest hex -> the TTL it keeps: the longest of its upstreams', 0 wins.
   std::unordered_map<std::string, int64_t> ttl_of;
   for (const auto& link : snapshot.links) {
     auto it = ttls_.find(link.upstream);
@@ -34,6 +34,21 @@ std::vector<ExpiryPolicy::Expired> ExpiryPolicy::expired(const index::IndexSnaps
     if (!inserted && entry->second != 0)
       entry->second = ttl == 0 ? 0 : std::max(entry->second, ttl);
   }
+  return ttl_of;
+}
+
+config::Seconds ExpiryPolicy::longest() const {
+  config::Seconds out = fallback_;
+  for (const auto& [_, ttl] : ttls_) {
+    if (out.count() == 0 || ttl.count() == 0) return config::Seconds(0);
+    out = std::max(out, ttl);
+  }
+  return out;
+}
+
+std::vector<ExpiryPolicy::Expired> ExpiryPolicy::expired(const index::IndexSnapshot& snapshot,
+                                                         int64_t now) const {
+  const auto ttl_of = ttl_by_digest(snapshot);
   std::vector<Expired> out;
   for (const auto& object : snapshot.objects) {
     auto it = ttl_of.find(object.digest.hex());

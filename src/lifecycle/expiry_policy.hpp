@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -32,6 +33,13 @@ class ExpiryPolicy {
   std::vector<Expired> expired(const index::IndexSnapshot& snapshot, int64_t now) const;
   // The shortest TTL in use (how often to look), or 0 when nothing expires.
   config::Seconds shortest() const;
+  // The TTL (seconds) of each object of `snapshot` that links tie to an
+  // upstream, by digest hex; others get longest() (a shared bucket holds
+  // content this node's index has never seen).
+  std::unordered_map<std::string, int64_t> ttl_by_digest(
+      const index::IndexSnapshot& snapshot) const;
+  // The longest TTL in use; 0 when some content never expires.
+  config::Seconds longest() const;
 
  private:
   std::map<std::string, config::Seconds> ttls_;

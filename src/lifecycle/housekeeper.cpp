@@ -44,7 +44,14 @@ Housekeeper::Housekeeper(const config::Config& config, const std::filesystem::pa
       eviction_(config.lifecycle),
       expiry_(ExpiryPolicy::from_config(config)),
       remover_(store, index, fetcher),
-      collector_(index, remover_, clock) {}
+      gc_remover_(store, index, fetcher),
+      collector_(index, gc_remover_, clock) {}
+
+void Housekeeper::share_bucket(BucketCollector* collector) {
+  // Without a collector nobody else would ever delete what GC only forgets.
+  gc_remover_.keep_store_content(collector != nullptr);
+  bucket_ = collector;
+}
 
 Housekeeper::~Housekeeper() { stop(); }
 
@@ -61,6 +68,7 @@ Housekeeper::Counters Housekeeper::counters() const {
   if (budget != EvictionPolicy::kUnlimited) out.budget = budget;
   out.evictions = evictions_.load();
   out.gc_runs = gc_runs_.load();
+  if (bucket_ != nullptr) out.collector = bucket_->collector();
   return out;
 }
 
@@ -71,6 +79,7 @@ void Housekeeper::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (bucket_ != nullptr) bucket_->resign();
 }
 
 void Housekeeper::wake() {
@@ -88,18 +97,24 @@ void Housekeeper::run() {
                                     : std::chrono::seconds(kTick);
   auto next_expiry = Clock::now();
   auto next_gc = Clock::now() + config_.gc_interval;
+  bool woken = false;
   while (true) {
     {
       std::unique_lock lock(mutex_);
       cv_.wait_for(lock, tick, [this] { return stopping_ || woken_; });
       if (stopping_) return;
+      woken = woken_;
       woken_ = false;
     }
     try {
       std::lock_guard work(work_mutex_);
       check_space();
-      enforce_budget_locked();
-      if (ttl.count() > 0 && Clock::now() >= next_expiry) {
+      if (bucket_ != nullptr) {
+        collect_bucket(woken);
+      } else {
+        enforce_budget_locked();
+      }
+      if (bucket_ == nullptr && ttl.count() > 0 && Clock::now() >= next_expiry) {
         expire_locked();
         next_expiry = Clock::now() + expiry_interval(ttl);
       }
@@ -124,6 +139,29 @@ void Housekeeper::check_space() {
   if (fs->free >= status.resume_threshold(keep_free) && probe_write(store_)) {
     status.resume(clock_.now_seconds());
   }
+}
+
+void Housekeeper::collect_bucket(bool woken) {
+  using Clock = std::chrono::steady_clock;
+  // New content: a pass soon, but not more often than this (each lists the bucket).
+  constexpr auto kAfterStore = std::chrono::seconds(5);
+  const auto now = Clock::now();
+  if (now < next_bucket_pass_ && !(woken && now >= last_bucket_pass_ + kAfterStore)) {
+    bucket_->between_passes();
+    return;
+  }
+  // Other nodes' new content wakes nobody here: look every kBucketPass (a
+  // listing costs one request per 1000 blobs), or as often as the TTL needs.
+  constexpr auto kBucketPass = std::chrono::seconds(15);
+  const auto ttl = expiry_.shortest();
+  next_bucket_pass_ =
+      now + (ttl.count() > 0 ? std::min<std::chrono::seconds>(kBucketPass, expiry_interval(ttl))
+                             : kBucketPass);
+  last_bucket_pass_ = now;
+  const uint64_t budget = bucket_->budget();
+  budget_ = budget;
+  auto report = bucket_->pass();
+  evictions_ += report.expired + report.evicted;
 }
 
 EvictionReport Housekeeper::enforce_budget() {
@@ -223,6 +261,7 @@ nlohmann::json Housekeeper::status() {
   }
   out["ttl"] = config::format_duration(expiry_.shortest());
   out["gc_interval"] = config::format_duration(config_.gc_interval);
+  if (bucket_ != nullptr) out["collector"] = bucket_->collector();
   if (fetcher_ != nullptr) {
     auto state = fetcher_->storage_status().state();
     out["storage"] = {{"caching", state.caching}, {"reason", state.reason}, {"since", state.since}};

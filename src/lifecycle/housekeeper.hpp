@@ -21,6 +21,7 @@
 
 #include "cache/blob_fetcher.hpp"
 #include "config/config.hpp"
+#include "lifecycle/bucket_collector.hpp"
 #include "lifecycle/content_remover.hpp"
 #include "lifecycle/content_verifier.hpp"
 #include "lifecycle/eviction_policy.hpp"
@@ -45,6 +46,13 @@ class Housekeeper {
 
   void start();
   void stop();
+  // Storage is a bucket other nodes may share (before start()). With a
+  // `collector` (redis.addr), TTL and max_size run over the whole bucket on
+  // one node at a time instead of over this node's index, and garbage
+  // collection forgets unreachable content in this node's index but leaves
+  // the objects to the collector (another node may need them). Without, as
+  // on one node.
+  void share_bucket(BucketCollector* collector);
   // New content was stored: check the budget soon.
   void wake();
 
@@ -61,6 +69,7 @@ class Housekeeper {
     std::optional<uint64_t> budget;  // bytes the cache may hold now; none = unlimited
     uint64_t evictions = 0;          // objects evicted to keep the budget, since start
     uint64_t gc_runs = 0;            // garbage collections completed, since start
+    std::optional<bool> collector;   // shared bucket: this node collects for it now
   };
   Counters counters() const;
 
@@ -69,6 +78,7 @@ class Housekeeper {
   void check_space();
   EvictionReport enforce_budget_locked();
   EvictionReport expire_locked();
+  void collect_bucket(bool woken);
 
   const config::LifecycleConfig config_;
   const std::filesystem::path data_dir_;
@@ -79,7 +89,11 @@ class Housekeeper {
   EvictionPolicy eviction_;
   ExpiryPolicy expiry_;
   ContentRemover remover_;
+  ContentRemover gc_remover_;  // index only on a shared bucket
   GarbageCollector collector_;
+  BucketCollector* bucket_ = nullptr;
+  std::chrono::steady_clock::time_point next_bucket_pass_{};
+  std::chrono::steady_clock::time_point last_bucket_pass_{};
 
   std::atomic<uint64_t> budget_{EvictionPolicy::kUnlimited};  // as last computed
   std::atomic<uint64_t> evictions_{0};

@@ -21,6 +21,7 @@ struct LifecycleStatus {
   std::optional<uint64_t> budget_bytes;  // the configured cache size limit, if any
   uint64_t evictions = 0;                // objects removed to stay within the budget, ever
   uint64_t gc_runs = 0;                  // garbage-collection passes completed, ever
+  std::optional<bool> collector;         // shared bucket with Redis: this node collects for it
   bool caching_paused = false;           // e.g. disk full: new content is not stored
   std::string paused_reason;
 };

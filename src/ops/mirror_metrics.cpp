@@ -227,6 +227,14 @@ void MirrorMetrics::register_collectors() {
                           Type::counter, {}, [lifecycle](std::vector<Sample>& out) {
                             if (lifecycle) out.push_back({{}, double(lifecycle().gc_runs)});
                           });
+  registry_.add_collector("regcache_lifecycle_collector",
+                          "1 while this node runs TTL and max_size over the shared bucket (absent "
+                          "when the storage is not shared through Redis).",
+                          Type::gauge, {}, [lifecycle](std::vector<Sample>& out) {
+                            if (!lifecycle) return;
+                            auto s = lifecycle();
+                            if (s.collector) out.push_back({{}, *s.collector ? 1.0 : 0.0});
+                          });
   registry_.add_collector("regcache_caching_paused",
                           "1 while new content is not being stored (e.g. disk full).", Type::gauge,
                           {}, [lifecycle](std::vector<Sample>& out) {

@@ -137,6 +137,10 @@ void S3ContentStore::for_each(const std::function<void(const Digest&, uint64_t)>
 
 void S3ContentStore::remove_abandoned_staging() {
   local_.remove_abandoned_staging();
+  remove_expired_grace_copies();
+}
+
+void S3ContentStore::remove_expired_grace_copies() {
   // Removed objects past their grace period. Interrupted multipart uploads are
   // invisible; a bucket lifecycle rule (AbortIncompleteMultipartUpload) reclaims them.
   const auto cutoff = std::chrono::system_clock::now() - kRemovedGrace;

@@ -41,6 +41,8 @@ class S3ContentStore final : public ContentStore {
   std::error_code remove(const Digest& digest) override;
   void for_each(const std::function<void(const Digest&, uint64_t)>& visit) override;
   void remove_abandoned_staging() override;
+  // Deletes the removed/ copies older than kRemovedGrace (the bucket's collector).
+  void remove_expired_grace_copies();
 
   std::string key_of(const Digest& digest) const;
   std::string removed_key_of(const Digest& digest) const;

@@ -93,4 +93,21 @@ TEST(ExpiryPolicy, EachUpstreamKeepsItsOwnTtl) {
   EXPECT_EQ(policy.shortest(), hours(1));
 }
 
+TEST(ExpiryPolicy, LongestForContentOfUnknownOrigin) {
+  // A shared bucket holds blobs this node never linked: they keep the longest TTL.
+  EXPECT_EQ(ExpiryPolicy({{"a", hours(1)}, {"b", hours(5)}}, hours(2)).longest(), hours(5));
+  EXPECT_EQ(ExpiryPolicy({{"a", hours(1)}, {"b", seconds(0)}}, hours(2)).longest(), seconds(0));
+  EXPECT_EQ(ExpiryPolicy({{"a", hours(1)}}, seconds(0)).longest(), seconds(0));
+}
+
+TEST(ExpiryPolicy, TtlByDigestFollowsLinks) {
+  ExpiryPolicy policy({{"a", hours(1)}, {"b", hours(3)}}, hours(2));
+  auto s = snapshot_with(
+      {}, {{"a", "r", digest('a')}, {"b", "r", digest('a')}, {"a", "r", digest('b')}});
+  auto ttls = policy.ttl_by_digest(s);
+  EXPECT_EQ(ttls.at(digest('a').hex()), 3 * 3600);
+  EXPECT_EQ(ttls.at(digest('b').hex()), 3600);
+  EXPECT_FALSE(ttls.contains(digest('c').hex()));
+}
+
 }  // namespace
