@@ -29,12 +29,16 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchlib import BENCH_DIR, REPO_ROOT, clients, fixtures, procstat, report, servers, startup  # noqa: E402
+from benchlib import BENCH_DIR, REPO_ROOT, clients, fixtures, procstat, report, scaleout, servers, startup  # noqa: E402
 from lib import mkimg, netns, procs, skopeo  # noqa: E402
 
 MiB = mkimg.MiB
 GiB = 1024 * MiB
 SECTIONS = ("warm", "small", "cold", "cold_wan", "skopeo", "memory", "slow", "startup")
+# Run only when asked for (--only scaleout): it starts a Ceph cluster and Redis.
+OPTIONAL_SECTIONS = ("scaleout",)
+SCALEOUT_CLIENTS = 8
+SCALEOUT_SMALL = (32, 64 * 1024)  # small blobs: how many, each this size
 
 PROFILES = {
     # rounds: cold, skopeo; fast_rounds: warm and small (cheap, and the noisiest on a
@@ -355,6 +359,88 @@ class Bench:
             f"MiB during; {got.bytes / MiB:.0f} MiB read; upstream GETs {len(gets)} "
             f"({sum(q.bytes for q in gets) / blob.size:.2f}× the blob)")
 
+    def section_scaleout(self):
+        """Warm pulls through 1, 2 and 3 nodes on one bucket (clients round-robin over
+        the nodes) against the filesystem node, with and without local copies."""
+        p = self.p
+        up = self.upstream.url
+        count, size = SCALEOUT_SMALL
+        smalls = [fixtures.upload_blob(up, "bench/scale-small", self.maker.make(size))
+                  for _ in range(count)]
+        backing = scaleout.Backing(self.workdir, self.processes).start()
+        configs = {"fs": [self.regcache]}
+        try:
+            for local in (True, False):
+                mode = "local" if local else "bucket"
+                nodes = [scaleout.S3Node(f"{mode}-{i}", self.workdir, self.processes, up,
+                                         self.regcache_bin, backing, "bench", local).start()
+                         for i in range(3)]
+                for n in (1, 2, 3):
+                    configs[f"{mode}{n}"] = nodes[:n]
+            # Each node reads everything once: the first fetches it into the bucket, the
+            # others copy it from there (and keep local copies when they have them).
+            for key in ("fs", "local3", "bucket3"):
+                for node in configs[key]:
+                    self._scaleout_pass(key, nodes=[node], downloads=1, smalls=smalls, record=False)
+            for r in range(p["rounds"]):
+                for key in rotated(list(configs), r):
+                    self._scaleout_pass(key, configs[key], 2 if p["large"] >= 256 * MiB else 4,
+                                        smalls, record=True)
+        finally:
+            for node in configs.get("local3", []) + configs.get("bucket3", []):
+                node.stop()
+            backing.stop()
+
+    def _scaleout_pass(self, key, nodes, downloads, smalls, record):
+        sizes = {n.url + self.large.path: self.large.size for n in nodes}
+        large = clients.download_spread([[n.url + self.large.path] for n in nodes],
+                                        SCALEOUT_CLIENTS, downloads, sizes, 600)
+        sizes = {n.url + b.path: b.size for n in nodes for b in smalls}
+        small = clients.download_spread([[n.url + b.path for b in smalls] for n in nodes],
+                                        SCALEOUT_CLIENTS, 4, sizes, 600)
+        for f in large.failures[:3] + small.failures[:3]:
+            self.problem("regcache", f"scale-out {key}: {f}")
+        if not record:
+            return
+        self.record("scale_large_gbps", key, large.bytes / large.seconds / 1e9)
+        self.record("scale_small_gbps", key, small.bytes / small.seconds / 1e9)
+        self.record("scale_small_rps", key,
+                    SCALEOUT_CLIENTS * 4 * len(smalls) / small.seconds)
+        log(f"scale-out {key}: {self.large.size // MiB} MiB blob "
+            f"{large.bytes / large.seconds / 1e9:.2f} GB/s, small blobs "
+            f"{small.bytes / small.seconds / 1e9:.3f} GB/s "
+            f"({SCALEOUT_CLIENTS * 4 * len(smalls) / small.seconds:,.0f} req/s)")
+
+    def scaleout_table(self):
+        """Its own Markdown table: one row per node configuration."""
+        if "scale_large_gbps" not in self.raw:
+            return ""
+        large, small, rps = (self.med(m) for m in ("scale_large_gbps", "scale_small_gbps",
+                                                   "scale_small_rps"))
+        count, size = SCALEOUT_SMALL
+        mb = self.large.size // MiB
+        names = {"fs": "1 node, filesystem"}
+        for n in (1, 2, 3):
+            names[f"local{n}"] = f"{n} node{'s' if n > 1 else ''} on one RGW bucket, local copies (default)"
+            names[f"bucket{n}"] = f"{n} node{'s' if n > 1 else ''} on one RGW bucket, bucket only"
+
+        def x(values, key):
+            base = values.get("fs")
+            return f"{values[key] / base:.2f}×" if base and values.get(key) else "—"
+        out = [f"Scale-out: warm pulls, {SCALEOUT_CLIENTS} clients spread round-robin over the "
+               f"nodes (each: the {mb} MiB blob, then {count} blobs of {size // 1024} KiB 4 times); "
+               f"medians of {self.p['rounds']} alternating rounds",
+               "",
+               f"| Nodes | {mb} MiB blob (GB/s) | ÷ filesystem | {size // 1024} KiB blobs (GB/s) | "
+               "req/s | ÷ filesystem |",
+               "|---|---:|---:|---:|---:|---:|"]
+        for key, name in names.items():
+            if key not in large:
+                continue
+            out.append(f"| {name} | {large[key]:.2f} | {x(large, key)} | {small[key]:.3f} | "
+                       f"{rps[key]:,.0f} | {x(rps, key)} |")
+        return "\n".join(out) + "\n"
+
     def section_startup(self):
         p = self.p
         m = servers.ProxyMirror("regcache", os.path.join(self.workdir, "startup"), self.processes,
@@ -532,7 +618,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one short round (under 2 minutes)")
     ap.add_argument("--rounds", type=int, help="rounds per measure (default 3, quick 1)")
-    ap.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS))
+    ap.add_argument("--only", help="comma-separated sections: " + ",".join(SECTIONS + OPTIONAL_SECTIONS))
     ap.add_argument("--keep", action="store_true", help="keep the work directory and its logs")
     ap.add_argument("--regcache", default=os.environ.get("REGCACHE_BIN",
                                                          os.path.join(REPO_ROOT, "build", "regcache")))
@@ -544,7 +630,7 @@ def main():
         for key in ("rounds", "fast_rounds", "wan_rounds"):
             profile[key] = max(1, min(args.rounds, 9))
     sections = args.only.split(",") if args.only else list(SECTIONS)
-    unknown = set(sections) - set(SECTIONS)
+    unknown = set(sections) - set(SECTIONS) - set(OPTIONAL_SECTIONS)
     if unknown:
         ap.error(f"unknown sections {sorted(unknown)}")
     if not os.access(args.regcache, os.X_OK):
@@ -569,7 +655,7 @@ def main():
     started = time.monotonic()
     try:
         bench.setup()
-        for section in SECTIONS:
+        for section in SECTIONS + OPTIONAL_SECTIONS:
             if section in sections:
                 log(f"== {section}")
                 getattr(bench, f"section_{section}")()
@@ -583,8 +669,11 @@ def main():
             shutil.rmtree(workdir, ignore_errors=True)
 
     load_after = open("/proc/loadavg").read().split()[0]
-    text = report.markdown(bench.rows(), machine_lines(profile_name, profile, load_before,
-                                                       load_after))
+    lines = machine_lines(profile_name, profile, load_before, load_after)
+    rows = bench.rows()  # none with --only scaleout: its table follows
+    text = report.markdown(rows, lines) if rows else "\n".join(lines) + "\n"
+    if bench.scaleout_table():
+        text += "\n" + bench.scaleout_table()
     if bench.problems:
         text += "\nProblems seen during the run:\n" + "".join(f"- {p}\n" for p in bench.problems)
     text += f"\nThe run took {time.monotonic() - started:.0f} s.\n"

@@ -74,6 +74,39 @@ def download_repeatedly(url, clients, downloads_each, expected_size, timeout):
     return Downloads(seconds, total, failures)
 
 
+def download_spread(url_sets, clients, downloads_each, sizes, timeout):
+    """Like download_repeatedly, but client i fetching every URL of `url_sets[i % len(url_sets)]`
+    `downloads_each` times (one server per set: clients spread round-robin over servers).
+    `sizes`: URL -> expected size."""
+    def argv_for(urls):
+        argv = ["curl", "-sS", "--fail", "-w", "%{url_effective} %{http_code} %{size_download}\n"]
+        for _ in range(downloads_each):
+            for url in urls:
+                argv += [url, "-o", "/dev/null"]
+        return argv
+    popens = []
+    try:
+        started = time.monotonic()
+        popens = [subprocess.Popen(argv_for(url_sets[i % len(url_sets)]), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+                  for i in range(clients)]
+        outputs = [p.communicate(timeout=max(1.0, timeout - (time.monotonic() - started)))
+                   for p in popens]
+        seconds = time.monotonic() - started
+    finally:
+        _kill_all(popens)
+    total, failures = 0, []
+    for p, (out, err) in zip(popens, outputs):
+        lines = out.split()
+        for url, code, size in zip(lines[0::3], lines[1::3], lines[2::3]):
+            total += int(size)
+            if code != "200" or int(size) != sizes.get(url):
+                failures.append(f"{url}: HTTP {code}, {size} bytes")
+        if p.returncode != 0:
+            failures.append(f"curl exit {p.returncode}: {err.strip()[:200]}")
+    return Downloads(seconds, total, failures)
+
+
 def wrk(url, seconds, connections=64, threads=2, headers=()):
     """wrk --latency with a Lua `done` hook printing the summary as JSON."""
     argv = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",

@@ -8,10 +8,14 @@
 //  3. the client's request rate -> 429 TOOMANYREQUESTS with Retry-After;
 //  4. htpasswd authentication (not for OPTIONS) -> 401 UNAUTHORIZED with a
 //     Basic challenge;
+//  0. another node following a download here (/_regcache/inflight/..., proved
+//     by the fetch lease's node ID, see api/PeerHandler): only the address
+//     lists apply, then straight to the API;
 //  5. blob GETs: redirect to the CDN (307) when configured and the request did
 //     not come from the CDN; else the client's concurrent downloads -> 429.
 // Every refusal is a registry JSON error with Cache-Control: no-store.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -53,6 +57,10 @@ class AccessHandler final : public http::RequestHandler {
     shared_rate_ = shared;
     rate_workers_ = &workers;
   }
+  // Before serving: recognises the other nodes' follow requests (scale-out).
+  void admit_peers(std::function<bool(const http::Request&)> is_peer) {
+    is_peer_ = std::move(is_peer);
+  }
 
  private:
   asio::awaitable<void> refuse(http::ResponseWriter& writer, registry::ErrorCode code,
@@ -67,6 +75,7 @@ class AccessHandler final : public http::RequestHandler {
   asio::thread_pool& auth_workers_;
   SharedRateLimit* shared_rate_ = nullptr;
   asio::thread_pool* rate_workers_ = nullptr;
+  std::function<bool(const http::Request&)> is_peer_;
 };
 
 }  // namespace regcache::access

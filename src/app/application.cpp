@@ -11,6 +11,7 @@
 #include "app/edge.hpp"
 #include "app/listen_endpoint.hpp"
 #include "app/logging.hpp"
+#include "app/object_store_readiness.hpp"
 #include "app/scale_out.hpp"
 #include "build_info.hpp"
 #include "cache/blob_fetcher.hpp"
@@ -198,6 +199,7 @@ int Application::run() {
   limits.max_connections = tuning.max_connections;
   ops::Readiness readiness(backend.data_dir() / "staging", index, telemetry.upstreams(),
                            lifecycle_status);
+  add_object_store_check(readiness, backend);
   const bool separate_admin = !config_.admin.addr.empty();
   ops::OpsHandler main_handler(
       telemetry, readiness,
@@ -208,6 +210,7 @@ int Application::run() {
   server.set_access_log(http::AccessLog(events));
   server.set_observer(&telemetry);
   server.share_rate_limits(scale_out.rate_limit());
+  server.admit_peers(scale_out.peer_admission());
   main_server = &server;
   // Client connections get their own threads, one io_context each; the
   // io_context above keeps the listeners, timers and the control socket.

@@ -30,6 +30,11 @@ class Edge {
   // hears of it (metrics). Both listeners.
   void set_access_log(const http::AccessLog& log);
   void set_observer(http::RequestObserver* observer);
+  // Before start(): other nodes' follow requests skip the secret, rate limits
+  // and htpasswd (see access::AccessHandler).
+  void admit_peers(std::function<bool(const http::Request&)> is_peer) {
+    if (is_peer) gate_->admit_peers(std::move(is_peer));
+  }
   // Before start(): the main listener's connections run on these contexts.
   void use_connection_contexts(http::ConnectionContexts& contexts) {
     main_->use_connection_contexts(contexts);

@@ -1,5 +1,6 @@
 #include "app/scale_out.hpp"
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -59,7 +60,21 @@ ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& back
   coordinator_ = std::make_unique<coord::RedisFetchCoordinator>(
       client, scope, std::chrono::duration_cast<std::chrono::milliseconds>(redis.fetch_lease),
       node_url(config), config.tuning.upstream_stall_timeout);
+  // Trust what this node itself presents (nodes usually share a certificate),
+  // or the CA the operator names.
+  coord::PeerTrust trust;
+  trust.ca_file = !redis.peer_ca.empty() ? redis.peer_ca : config.http.tls.certificate.string();
+  trust.skip_verify = redis.peer_skip_verify;
+  coordinator_->trust_peers(std::move(trust));
   lifecycle_ = std::make_unique<coord::RedisLifecycleCoordination>(client, scope, *coordinator_);
+}
+
+std::function<bool(const http::Request&)> ScaleOut::peer_admission() const {
+  if (!coordinator_) return {};
+  return [id = coordinator_->node_id()](const http::Request& request) {
+    const auto offered = request["X-Regcache-Lease"];
+    return offered.size() == id.size() && CRYPTO_memcmp(offered.data(), id.data(), id.size()) == 0;
+  };
 }
 
 http::RequestHandler& ScaleOut::front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,

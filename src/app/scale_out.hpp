@@ -5,6 +5,7 @@
 // node fetch each blob for all, the shared token cache and rate budgets. Nothing on a
 // local-directory cache. See docs/scale-out.md.
 
+#include <functional>
 #include <memory>
 
 #include "api/peer_handler.hpp"
@@ -26,6 +27,10 @@ class ScaleOut {
   ScaleOut(const config::Config& config, lifecycle::ContentBackend& backend);
   bool shared() const { return catalog_ != nullptr; }
   void attach(cache::BlobFetcher& fetcher, cache::PullThroughCache& cache);
+  // For the access gate: true for a request of another node following a
+  // download here (it carries this node's ID from the fetch lease); empty
+  // without coordination.
+  std::function<bool(const http::Request&)> peer_admission() const;
   // The registry API with the endpoint other nodes follow this node's downloads on
   // (api/PeerHandler), or `registry` itself without coordination.
   http::RequestHandler& front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,

@@ -48,6 +48,10 @@ struct S3Config {
   std::string root_directory;
   bool path_style = false;  // storage.s3.forcepathstyle; false: virtual-host style
   uint64_t part_size = 16 * 1024 * 1024;  // storage.s3.chunksize
+  // regcache.s3_local_cache.max_size: local copies in front of the bucket
+  // (bytes, or a percentage of the local filesystem); 0 turns them off.
+  uint64_t local_cache_bytes = 10ull * 1024 * 1024 * 1024;
+  double local_cache_percent = 0;
 };
 
 struct StorageConfig {
@@ -147,6 +151,11 @@ struct RedisConfig {
   // regcache.node_url: where the other nodes reach this one to follow its
   // downloads; empty = derived from http.addr (the host name if it has none).
   std::string node_url;
+  // Following another node over https: regcache.peer_ca (PEM file; default the
+  // node's own http.tls.certificate) is trusted besides the system CAs;
+  // regcache.peer_tls_skip_verify turns verification off.
+  std::string peer_ca;
+  bool peer_skip_verify = false;
 };
 
 enum class LogLevel { trace, debug, info, warn, error };

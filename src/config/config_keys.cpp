@@ -130,6 +130,10 @@ constexpr std::array kKeys{
     KeySpec{"regcache.gc_interval", value},
     KeySpec{"regcache.fetch_lease", value},
     KeySpec{"regcache.node_url", value},
+    KeySpec{"regcache.peer_ca", value},
+    KeySpec{"regcache.peer_tls_skip_verify", value},
+    KeySpec{"regcache.s3_local_cache", section},
+    KeySpec{"regcache.s3_local_cache.max_size", value},
     // Serving on the public internet (TLS, proxies, CDN, access control, fair use).
     KeySpec{"regcache.max_url_bytes", value},
     KeySpec{"regcache.max_header_count", value},

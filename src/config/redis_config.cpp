@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "config/duration.hpp"
 #include "config/listen_address.hpp"
 
@@ -67,6 +69,18 @@ std::optional<RedisConfig> read_redis_config(const Settings& settings, bool shar
     if (!redis.node_url.starts_with("http://") && !redis.node_url.starts_with("https://")) {
       reject(*s, "expected the http:// or https:// URL other nodes reach this one at");
     }
+  }
+  if (const Setting* s = settings.find("regcache.peer_ca")) {
+    redis.peer_ca = text_of(*s);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(redis.peer_ca, ec)) {
+      reject(*s,
+             "not a readable file: expected the PEM certificate(s) the nodes' TLS "
+             "certificates are signed with");
+    }
+  }
+  if (const Setting* s = settings.find("regcache.peer_tls_skip_verify")) {
+    redis.peer_skip_verify = bool_of(*s);
   }
   if (!shared_storage) {
     warnings.push_back(addr->where +

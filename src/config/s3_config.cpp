@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "config/byte_size.hpp"
 #include "config/config_error.hpp"
+#include "config/quote.hpp"
 
 namespace regcache::config {
 namespace {
@@ -43,6 +45,17 @@ std::optional<S3Config> read_s3_config(const Settings& settings,
   if (const Setting* s = settings.find(prefix + "chunksize")) {
     // S3 allows parts of 5 MiB to 5 GiB; registry:2's default is 10 MiB.
     s3.part_size = integer_of(*s, 5ull * 1024 * 1024, 5ull * 1024 * 1024 * 1024);
+  }
+  if (const Setting* s = settings.find("regcache.s3_local_cache.max_size")) {
+    const std::string value = text_of(*s);
+    if (value == "0") {
+      s3.local_cache_bytes = 0;
+    } else {
+      auto parsed = parse_size_limit(value);
+      if (!parsed) reject(*s, fmt::format("invalid size {}: {}", in_quotes(value), parsed.error()));
+      s3.local_cache_bytes = parsed->bytes;
+      s3.local_cache_percent = parsed->percent;
+    }
   }
   bool secure = true;
   if (const Setting* s = settings.find(prefix + "secure")) secure = bool_of(*s);

@@ -49,7 +49,7 @@ size_t on_body(char* data, size_t size, size_t n, void* p) {
 cache::FetchCoordinator::Followed follow_peer(const std::string& node_url, const std::string& token,
                                               const registry::Digest& digest,
                                               upstream::BlobSink& sink, const std::stop_token& stop,
-                                              std::chrono::seconds stall) {
+                                              std::chrono::seconds stall, const PeerTrust& trust) {
   net::ensure_curl_global_init();
   net::CurlHandle curl;
   if (!curl.valid()) return {};
@@ -64,6 +64,13 @@ cache::FetchCoordinator::Followed follow_peer(const std::string& node_url, const
   curl.set(CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl.set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(stall.count()));
   curl.set(CURLOPT_HTTPHEADER, headers.get());
+  // The system CA directory stays trusted (CURLOPT_CAPATH): a node certificate
+  // from a public CA verifies either way; a private one needs ca_file.
+  if (!trust.ca_file.empty()) curl.set(CURLOPT_CAINFO, trust.ca_file);
+  if (trust.skip_verify) {
+    curl.set(CURLOPT_SSL_VERIFYPEER, 0L);
+    curl.set(CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   curl.set(CURLOPT_HEADERFUNCTION, &on_header);
   curl.set(CURLOPT_HEADERDATA, &transfer);
   curl.set(CURLOPT_WRITEFUNCTION, &on_body);

@@ -11,11 +11,18 @@
 
 namespace regcache::coord {
 
+// How a follower checks a node's https certificate.
+struct PeerTrust {
+  std::string ca_file;  // trusted besides the system CAs; empty: system CAs only
+  bool skip_verify = false;
+};
+
 // `token` is the holder's node ID, as read from the lease (the holder only
 // answers callers that can read Redis). `stall`: no byte for this long ends it.
 cache::FetchCoordinator::Followed follow_peer(const std::string& node_url, const std::string& token,
                                               const registry::Digest& digest,
                                               upstream::BlobSink& sink, const std::stop_token& stop,
-                                              std::chrono::seconds stall);
+                                              std::chrono::seconds stall,
+                                              const PeerTrust& trust = {});
 
 }  // namespace regcache::coord

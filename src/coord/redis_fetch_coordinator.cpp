@@ -23,8 +23,11 @@ constexpr std::string_view kRelease =
 std::string make_node_id() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  // The ID is what lets other nodes past this node's access controls when they
+  // follow a download here (api/PeerHandler): 128 random bits, not guessable.
   std::random_device random;
-  return fmt::format("{}/{}/{:08x}", host, getpid(), random());
+  return fmt::format("{}/{}/{:08x}{:08x}{:08x}{:08x}", host, getpid(), random(), random(), random(),
+                     random());
 }
 
 }  // namespace
@@ -88,7 +91,7 @@ cache::FetchCoordinator::Followed RedisFetchCoordinator::follow_holder(
   std::string holder = reply->text.substr(0, space);
   std::string url = reply->text.substr(space + 1);
   if (holder == node_id_ || url.empty()) return {};
-  return follow_peer(url, holder, digest, sink, stop, stall_);
+  return follow_peer(url, holder, digest, sink, stop, stall_, trust_);
 }
 
 void RedisFetchCoordinator::renew_loop(std::stop_token stop) {

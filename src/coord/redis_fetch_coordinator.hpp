@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "cache/fetch_coordinator.hpp"
+#include "coord/peer_follower.hpp"
 #include "coord/redis_client.hpp"
 
 namespace regcache::coord {
@@ -38,6 +39,8 @@ class RedisFetchCoordinator final : public cache::FetchCoordinator {
                          const std::stop_token& stop) override;
 
   const std::string& node_id() const { return node_id_; }
+  // Before use: how to check the other nodes' https certificates.
+  void trust_peers(PeerTrust trust) { trust_ = std::move(trust); }
   std::string key_of(const registry::Digest& digest) const;
 
  private:
@@ -50,6 +53,7 @@ class RedisFetchCoordinator final : public cache::FetchCoordinator {
   const std::chrono::milliseconds lease_;
   const std::string node_url_;
   const std::chrono::seconds stall_;
+  PeerTrust trust_;
   std::mutex mutex_;
   std::condition_variable_any renew_wakeup_;
   std::map<std::string, int> held_;  // key -> number of claims on this node

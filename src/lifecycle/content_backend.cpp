@@ -1,5 +1,6 @@
 #include "lifecycle/content_backend.hpp"
 
+#include "config/byte_size.hpp"
 #include "storage/s3_content_store.hpp"
 
 namespace regcache::lifecycle {
@@ -21,9 +22,22 @@ ContentBackend::ContentBackend(const config::StorageConfig& storage)
   settings.path_style = s3.path_style;
   settings.part_size = s3.part_size;
   remote_ = std::make_unique<storage::S3ContentStore>(settings, storage.root);
+  uint64_t local_bytes = s3.local_cache_bytes;
+  if (s3.local_cache_percent > 0) {
+    local_bytes = config::SizeLimit{0, s3.local_cache_percent}.resolve(
+        std::filesystem::space(storage.root).capacity);
+  }
+  if (local_bytes > 0) {
+    cached_ = std::make_unique<storage::LocalCachedStore>(*remote_, storage.root, local_bytes);
+  }
   description_ = "s3://" + s3.bucket + "/" + s3.root_directory + " at " + s3.endpoint +
-                 " (staging and index in " + storage.root.string() + ")";
-  hot_ = std::make_unique<storage::HotContentStore>(*remote_);
+                 " (staging, index" +
+                 (cached_ ? " and up to " + config::format_bytes(local_bytes) + " of local copies"
+                          : std::string()) +
+                 " in " + storage.root.string() + ")";
+  // Local copies have descriptors: the hot small ones are also kept in memory.
+  hot_ = std::make_unique<storage::HotContentStore>(
+      cached_ ? static_cast<storage::ContentStore&>(*cached_) : *remote_);
 }
 
 }  // namespace regcache::lifecycle

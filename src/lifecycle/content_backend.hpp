@@ -11,6 +11,7 @@
 #include "storage/content_store.hpp"
 #include "storage/filesystem_content_store.hpp"
 #include "storage/hot_content_store.hpp"
+#include "storage/local_cached_store.hpp"
 #include "storage/s3_content_store.hpp"
 
 namespace regcache::lifecycle {
@@ -31,6 +32,7 @@ class ContentBackend {
  private:
   storage::FilesystemContentStore local_;
   std::unique_ptr<storage::S3ContentStore> remote_;
+  std::unique_ptr<storage::LocalCachedStore> cached_;  // local copies in front of remote_
   std::string description_;
   std::unique_ptr<storage::HotContentStore> hot_;
 };

@@ -67,6 +67,7 @@ ReadinessReport Readiness::report() {
     report.checks.push_back(
         {"caching", true, status.caching_paused ? "paused: " + status.paused_reason : "active"});
   }
+  for (const auto& check : extra_) report.checks.push_back(check());
   for (const auto& check : report.checks) report.ready = report.ready && check.ok;
   report.upstreams = upstreams_.snapshot();
   return report;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ class Readiness {
             const UpstreamHealth& upstreams, LifecycleStatusSource lifecycle = {});
 
   ReadinessReport report();
+  // Before serving: one more check, evaluated on each report (e.g. the object store).
+  void add_check(std::function<ReadinessCheck()> check) { extra_.push_back(std::move(check)); }
 
  private:
   ReadinessCheck probe_storage();
@@ -45,6 +48,7 @@ class Readiness {
   const index::CacheIndex& index_;
   const UpstreamHealth& upstreams_;
   LifecycleStatusSource lifecycle_;
+  std::vector<std::function<ReadinessCheck()>> extra_;
   std::mutex mutex_;  // guards the cached probe
   std::chrono::steady_clock::time_point probed_at_{};
   ReadinessCheck last_probe_;

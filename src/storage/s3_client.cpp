@@ -82,7 +82,10 @@ struct S3Client::Request {
   bool use_into = false;
 };
 
-S3Client::S3Client(S3Settings settings) : settings_(std::move(settings)), pool_(share_, 16) {}
+S3Client::S3Client(S3Settings settings)
+    : settings_(std::move(settings)),
+      pool_(share_, 16),
+      health_("bucket " + settings_.bucket + " at " + settings_.endpoint) {}
 
 std::string S3Client::url_for(const std::string& key, const std::string& query) const {
   std::string url;
@@ -104,6 +107,10 @@ std::string S3Client::url_for(const std::string& key, const std::string& query) 
 
 S3Client::Response S3Client::perform(const Request& request) {
   Response out;
+  if (!health_.should_try()) {  // unreachable: fail at once, not after a timeout
+    out.error = std::make_error_code(std::errc::io_error);
+    return out;
+  }
   auto lease = pool_.acquire();
   if (!lease) {
     out.error = std::make_error_code(std::errc::not_enough_memory);
@@ -223,11 +230,23 @@ S3Client::Response S3Client::perform(const Request& request) {
   if (std::getenv("REGCACHE_CURL_DEBUG")) curl.set(CURLOPT_VERBOSE, 1L);
   CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && state.overflow)) {
-    spdlog::warn("s3: {} {}: {}", request.key.empty() ? "bucket" : request.key, request.query,
-                 curl_easy_strerror(rc));
+    const bool was_reachable = health_.state().reachable;
+    // Our own side failing (reading the local file) says nothing about the store.
+    if (rc != CURLE_READ_ERROR && rc != CURLE_WRITE_ERROR && rc != CURLE_ABORTED_BY_CALLBACK) {
+      health_.failed(curl_easy_strerror(rc));
+    }
+    if (was_reachable) {
+      spdlog::warn("s3: {} {}: {}", request.key.empty() ? "bucket" : request.key, request.query,
+                   curl_easy_strerror(rc));
+    }
     out.status = 0;
     out.error = std::make_error_code(std::errc::io_error);
     return out;
+  }
+  if (out.status >= 500) {
+    health_.failed("HTTP " + std::to_string(out.status));
+  } else {
+    health_.succeeded();
   }
   if (request.use_into) out.content_length = state.received;
   return out;

@@ -17,6 +17,7 @@
 
 #include "net/curl_handle_pool.hpp"
 #include "net/curl_share.hpp"
+#include "storage/object_store_health.hpp"
 #include "storage/s3_settings.hpp"
 #include "util/result.hpp"
 
@@ -33,6 +34,8 @@ class S3Client {
   explicit S3Client(S3Settings settings);
 
   const S3Settings& settings() const { return settings_; }
+  // Reachability as seen by the requests so far (fails fast while unreachable).
+  ObjectStoreHealth& health() { return health_; }
 
   // Size of `key`, nullopt if absent; an error if the store cannot be asked.
   Result<std::optional<uint64_t>, std::error_code> head(const std::string& key);
@@ -76,6 +79,7 @@ class S3Client {
   const S3Settings settings_;
   net::CurlShare share_;  // outlives pool_
   net::CurlHandlePool pool_;
+  ObjectStoreHealth health_;
 };
 
 // Percent-encodes everything but RFC 3986 unreserved characters (query values).

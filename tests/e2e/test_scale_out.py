@@ -5,6 +5,7 @@ coordination, and upstream tokens and per-client rate budgets are shared by the 
 import hashlib
 import itertools
 import os
+import subprocess
 import threading
 import time
 
@@ -37,7 +38,7 @@ def cluster(start_mirror, s3, redis, request):
     """cluster(n, **kw) -> n started nodes sharing one fresh prefix of the bucket and Redis
     (redis="cluster": the three-node Redis Cluster, through redis.addrs)."""
     def start(n, remote_url=None, fetch_lease="30s", prefix=None, redis_kind="single",
-              regcache=None):
+              regcache=None, access=None):
         prefix = prefix or f"scale-{next(_prefixes)}"
         if redis_kind == "cluster":
             where = {"addrs": request.getfixturevalue("redis_cluster").addrs}
@@ -46,6 +47,8 @@ def cluster(start_mirror, s3, redis, request):
         config = {"storage": s3lab.storage_config(s3, prefix),
                   "redis": {**where, "dialtimeout": "200ms", "readtimeout": "500ms"},
                   "regcache": {"fetch_lease": fetch_lease, **(regcache or {})}}
+        for key, value in (access or {}).items():  # auth:, regcache.origin
+            config[key] = {**config.get(key, {}), **value}
         return [start_mirror(f"node{chr(ord('a') + i)}", remote_url=remote_url,
                              extra_config=config) for i in range(n)]
     return start
@@ -172,9 +175,31 @@ def test_pulls_keep_working_when_redis_stops(cluster, upstream, redis, fresh_ima
     assert len(blob_transfers(upstream.requests_since(mark), path)) == 1
 
 
+SECRET_HEADER = "X-Cdn-Secret"
+USER, PASSWORD = "alice", "wonderland-42"
+
+
+def protected_access(directory):
+    """htpasswd plus a CDN secret header on every node, and what a client sends to pass them."""
+    passwd = os.path.join(directory, "htpasswd")
+    line = subprocess.run(["htpasswd", "-nbB", USER, PASSWORD], capture_output=True, text=True,
+                          timeout=30, check=True).stdout
+    with open(passwd, "w") as f:
+        f.write(line)
+    config = {"auth": {"htpasswd": {"realm": "regcache e2e", "path": passwd}},
+              "regcache": {"origin": {"secret_header": SECRET_HEADER, "secrets": ["s3cr3t"]}}}
+    return config, {"auth": (USER, PASSWORD), "headers": {SECRET_HEADER: "s3cr3t"}}
+
+
+@pytest.mark.parametrize("access", ["open", "htpasswd-and-cdn-secret"])
 def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_dies(
-        cluster, upstream, redis, s3, fresh_image):
-    pushed = fresh_image("scale/kill", "1", layer_sizes=(8 * MiB,))
+        cluster, upstream, redis, s3, fresh_image, session_dir, access):
+    config, client = None, {}
+    if access != "open":
+        # Nodes follow each other past htpasswd and the origin secret (the lease proves them).
+        config, client = protected_access(session_dir)
+    prefix = f"scale-kill-{access}"
+    pushed = fresh_image(f"scale/kill-{access}", "1", layer_sizes=(8 * MiB,))
     digest = pushed.image.layers[0]
     hex_digest = digest.split(":", 1)[1]
     size = pushed.image.blobs[digest]
@@ -182,12 +207,12 @@ def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_die
     # 2 MiB/s: node A is still downloading while node B's client reads and when A is killed.
     slow = slowproxy.SlowProxy(upstream.port, 2 * MiB).start()
     try:
-        a, b = cluster(2, remote_url=slow.url, fetch_lease="2s", prefix="scale-kill")
+        a, b = cluster(2, remote_url=slow.url, fetch_lease="2s", prefix=prefix, access=config)
         mark = upstream.mark()
 
         def doomed():
             try:
-                requests.get(a.url + path, timeout=60)
+                requests.get(a.url + path, timeout=60, **client)
             except requests.RequestException:
                 pass  # node A dies under it
         first = threading.Thread(target=doomed)
@@ -201,7 +226,7 @@ def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_die
         def follower():
             h, n = hashlib.sha256(), 0
             try:
-                with requests.get(b.url + path, stream=True, timeout=60) as r:
+                with requests.get(b.url + path, stream=True, timeout=60, **client) as r:
                     result["status"] = r.status_code
                     for chunk in r.iter_content(64 * 1024):
                         h.update(chunk)
@@ -215,7 +240,7 @@ def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_die
         waiter.start()
         assert got_first.wait(30), "node B's client got nothing"
         # Node B streams what node A is still downloading: nothing is in the bucket yet.
-        assert not [k for k in s3lab.list_keys(s3, "scale-kill/") if k.endswith(hex_digest)], \
+        assert not [k for k in s3lab.list_keys(s3, prefix + "/") if k.endswith(hex_digest)], \
             "the blob was already in the bucket: not streamed as it landed"
         a.daemon.proc.kill()
         a.daemon.proc.wait(10)
@@ -228,7 +253,7 @@ def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_die
                  if r.bytes == size]
         assert whole, "no complete upstream transfer after node A died"
         # Its client had the last byte once verified; the upload follows.
-        procs.wait_for(lambda: [k for k in s3lab.list_keys(s3, "scale-kill/")
+        procs.wait_for(lambda: [k for k in s3lab.list_keys(s3, prefix + "/")
                                 if k.endswith(hex_digest)], 30, "node B to store the blob")
     finally:
         slow.stop()

@@ -26,7 +26,10 @@ def shared_nodes(start_mirror, s3, redis):  # noqa: F811
         prefix = f"scale-life-{next(_prefixes)}"
         config = {"storage": s3lab.storage_config(s3, prefix),
                   "redis": {"addr": redis.addr},
-                  "regcache": {"fetch_lease": "10s"}}
+                  # The bucket's lifecycle is under test: without local copies a node
+                  # whose blob was collected must fetch it again (with them, the default,
+                  # it serves its own copy: docs/scale-out.md).
+                  "regcache": {"fetch_lease": "10s", "s3_local_cache": {"max_size": "0"}}}
         if max_size:
             config["regcache"]["max_size"] = max_size
         if ttl:

@@ -105,5 +105,35 @@ TEST_F(RedisConfigTest, BadAddrsNameTheKey) {
               HasSubstr("not both"));
 }
 
+TEST_F(RedisConfigTest, PeerTrustAndLocalCopies) {
+  const auto ca = dir_.write("peers.pem", "-----BEGIN CERTIFICATE-----\n");
+  auto config = load(std::string(kS3) + R"(redis:
+  addr: redis.internal:6380
+regcache:
+  peer_ca: )" + ca.string() + R"(
+  peer_tls_skip_verify: true
+  s3_local_cache:
+    max_size: 50GiB
+)");
+  ASSERT_TRUE(config.redis);
+  EXPECT_EQ(config.redis->peer_ca, ca.string());
+  EXPECT_TRUE(config.redis->peer_skip_verify);
+  ASSERT_TRUE(config.storage.s3);
+  EXPECT_EQ(config.storage.s3->local_cache_bytes, 50ull << 30);
+  // The default, and off.
+  EXPECT_EQ(load(kS3).storage.s3->local_cache_bytes, 10ull << 30);
+  EXPECT_EQ(load(std::string(kS3) + "regcache:\n  s3_local_cache:\n    max_size: 0\n")
+                .storage.s3->local_cache_bytes,
+            0u);
+}
+
+TEST_F(RedisConfigTest, PeerCaMustBeAFileAndLocalCacheSizeValid) {
+  EXPECT_THAT(error_of(std::string(kS3) +
+                       "redis:\n  addr: r:6379\nregcache:\n  peer_ca: /nonexistent/ca.pem\n"),
+              HasSubstr("regcache.peer_ca"));
+  EXPECT_THAT(error_of(std::string(kS3) + "regcache:\n  s3_local_cache:\n    max_size: lots\n"),
+              HasSubstr("regcache.s3_local_cache.max_size"));
+}
+
 }  // namespace
 }  // namespace regcache::config

@@ -9,6 +9,7 @@
 
 #include "storage/filesystem_content_store.hpp"
 #include "storage/hot_content_store.hpp"
+#include "storage/local_cached_store.hpp"
 #include "storage/s3_content_store.hpp"
 #include "support/s3_environment.hpp"
 #include "support/temp_dir.hpp"
@@ -18,6 +19,40 @@ using namespace regcache;
 using storage::ContentStore;
 
 namespace {
+
+// The S3 store with local copies in front (regcache.s3_local_cache), owning both.
+class S3WithLocalCopies final : public ContentStore {
+ public:
+  S3WithLocalCopies(const storage::S3Settings& settings, const std::filesystem::path& root)
+      : remote_(settings, root), cached_(remote_, root, 64 * 1024 * 1024) {}
+  std::optional<uint64_t> size_of(const registry::Digest& d) override { return cached_.size_of(d); }
+  Result<std::unique_ptr<storage::ContentReader>, std::error_code> open(
+      const registry::Digest& d) override {
+    return cached_.open(d);
+  }
+  Result<std::unique_ptr<storage::StagingFile>, std::error_code> create_staging() override {
+    return cached_.create_staging();
+  }
+  std::error_code publish(storage::StagingFile& f, const registry::Digest& d) override {
+    return cached_.publish(f, d);
+  }
+  std::error_code remove(const registry::Digest& d) override { return cached_.remove(d); }
+  void for_each(const std::function<void(const registry::Digest&, uint64_t)>& v) override {
+    cached_.for_each(v);
+  }
+  void remove_abandoned_staging() override { cached_.remove_abandoned_staging(); }
+
+ private:
+  storage::S3ContentStore remote_;
+  storage::LocalCachedStore cached_;
+};
+
+storage::S3Settings conformance_settings(const std::filesystem::path& root) {
+  auto settings = *test_support::s3_settings_from_environment();
+  settings.root_directory = "conformance/" + root.filename().string();
+  settings.part_size = 5 * 1024 * 1024;
+  return settings;
+}
 
 struct Backend {
   const char* name;
@@ -54,6 +89,11 @@ const Backend kBackends[] = {
        settings.root_directory = "conformance/" + root.filename().string();
        settings.part_size = 5 * 1024 * 1024;
        return std::make_unique<storage::S3ContentStore>(settings, root);
+     },
+     [] { return test_support::s3_unavailable_reason(); }},
+    {"s3_local_copies",
+     [](const std::filesystem::path& root) -> std::unique_ptr<ContentStore> {
+       return std::make_unique<S3WithLocalCopies>(conformance_settings(root), root);
      },
      [] { return test_support::s3_unavailable_reason(); }},
 };
@@ -260,3 +300,54 @@ TEST(S3ContentStore, UnreachableStoreIsAClearStartUpError) {
 }
 
 }  // namespace
+
+// Local copies: what a node published is read from local disk (a descriptor for
+// sendfile); another node on the same prefix reads it from the bucket first and
+// keeps a local copy once it has read it whole and the digest matched.
+TEST(LocalCachedStore, ServesLocalCopiesAndKeepsWhatItReadWholeFromTheBucket) {
+  if (auto why = test_support::s3_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  test_support::TempDir first_root, second_root;
+  const auto settings = conformance_settings(first_root.path());
+  storage::S3ContentStore first_remote(settings, first_root.path());
+  storage::LocalCachedStore first(first_remote, first_root.path(), 1 << 20);
+  const std::string content(300 * 1024, 'x');
+  const auto digest = digest_of(content);
+  auto staged = first.create_staging();
+  ASSERT_TRUE(staged.ok());
+  ASSERT_FALSE(staged.value()->append(content));
+  ASSERT_FALSE(first.publish(*staged.value(), digest));
+  auto local = first.open(digest);
+  ASSERT_TRUE(local.ok());
+  EXPECT_GE(local.value()->native_handle(), 0);
+
+  storage::S3ContentStore second_remote(settings, second_root.path());
+  storage::LocalCachedStore second(second_remote, second_root.path(), 1 << 20);
+  EXPECT_EQ(second.local_bytes(), 0u);
+  {
+    auto remote = second.open(digest);
+    ASSERT_TRUE(remote.ok());
+    EXPECT_EQ(remote.value()->native_handle(), -1);
+    std::string chunk(64 * 1024, '\0');
+    for (uint64_t at = 0; at < content.size();) {
+      auto got = remote.value()->read_at(at, std::span<char>(chunk.data(), chunk.size()));
+      ASSERT_TRUE(got.ok());
+      ASSERT_GT(got.value(), 0u);
+      at += got.value();
+    }
+  }
+  EXPECT_EQ(second.local_bytes(), content.size());
+  auto copied = second.open(digest);
+  ASSERT_TRUE(copied.ok());
+  EXPECT_GE(copied.value()->native_handle(), 0);
+
+  // Bounded: a larger blob pushes the least recently used copy out.
+  const std::string big(900 * 1024, 'y');
+  auto big_staged = second.create_staging();
+  ASSERT_TRUE(big_staged.ok());
+  ASSERT_FALSE(big_staged.value()->append(big));
+  ASSERT_FALSE(second.publish(*big_staged.value(), digest_of(big)));
+  EXPECT_EQ(second.local_bytes(), big.size());
+  auto from_bucket = second.open(digest);
+  ASSERT_TRUE(from_bucket.ok());
+  EXPECT_EQ(from_bucket.value()->native_handle(), -1);
+}
