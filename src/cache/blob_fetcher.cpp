@@ -2,12 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <condition_variable>
 
 #include "util/sha256.hpp"
 
 namespace regcache::cache {
 namespace {
+
+// Followers hear of new bytes per this much data or this much time, whichever
+// comes first, not per libcurl callback (16 KiB): with 16 clients following a
+// 256 MiB layer that is 16,000 wake-ups instead of 260,000. The rest always
+// shows when the download is verified or fails.
+constexpr uint64_t kAnnounceBytes = 256 * 1024;
+constexpr std::chrono::milliseconds kAnnounceInterval{10};
 
 // Writes the upstream stream into the staging file, hashing as it goes, and
 // tells the followers how far it got.
@@ -37,7 +45,13 @@ class StagingSink final : public upstream::BlobSink {
       return false;
     }
     sha_.update(bytes);
-    fetch_.advance(file_ptr_->size());
+    const uint64_t size = file_ptr_->size();
+    const auto now = std::chrono::steady_clock::now();
+    if (size - announced_ >= kAnnounceBytes || now - announced_at_ >= kAnnounceInterval) {
+      fetch_.advance(size);
+      announced_ = size;
+      announced_at_ = now;
+    }
     return true;
   }
 
@@ -58,6 +72,8 @@ class StagingSink final : public upstream::BlobSink {
   Sha256 sha_;
   std::error_code write_error_;
   uint64_t skip_ = 0;
+  uint64_t announced_ = 0;  // what the followers were last told is there
+  std::chrono::steady_clock::time_point announced_at_ = std::chrono::steady_clock::now();
 };
 
 upstream::UpstreamFailure local_failure(std::string message) {
