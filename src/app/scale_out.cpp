@@ -57,6 +57,7 @@ ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& back
   // Tokens and rate budgets are shared too (docs/scale-out.md).
   tokens_ = std::make_unique<coord::RedisTokenStore>(client, scope);
   rate_ = std::make_unique<coord::RedisRateLimit>(client, scope);
+  revalidation_ = std::make_unique<coord::RedisTagRevalidation>(client, scope);
   coordinator_ = std::make_unique<coord::RedisFetchCoordinator>(
       client, scope, std::chrono::duration_cast<std::chrono::milliseconds>(redis.fetch_lease),
       node_url(config), config.tuning.upstream_stall_timeout);
@@ -89,6 +90,7 @@ http::RequestHandler& ScaleOut::front(http::RequestHandler& registry, cache::Blo
 void ScaleOut::attach(cache::BlobFetcher& fetcher, cache::PullThroughCache& cache) {
   if (coordinator_) fetcher.use_coordinator(coordinator_.get());
   if (catalog_) cache.share(catalog_.get());
+  if (revalidation_) cache.share_revalidation(revalidation_.get());
 }
 
 }  // namespace regcache::app

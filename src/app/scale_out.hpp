@@ -16,6 +16,7 @@
 #include "coord/redis_fetch_coordinator.hpp"
 #include "coord/redis_lifecycle_coordination.hpp"
 #include "coord/redis_rate_limit.hpp"
+#include "coord/redis_tag_revalidation.hpp"
 #include "coord/redis_token_store.hpp"
 #include "coord/s3_shared_catalog.hpp"
 #include "lifecycle/content_backend.hpp"
@@ -46,6 +47,7 @@ class ScaleOut {
  private:
   std::unique_ptr<coord::S3SharedCatalog> catalog_;
   std::unique_ptr<coord::RedisTokenStore> tokens_;
+  std::unique_ptr<coord::RedisTagRevalidation> revalidation_;
   std::unique_ptr<coord::RedisRateLimit> rate_;
   std::unique_ptr<coord::RedisFetchCoordinator> coordinator_;
   std::unique_ptr<coord::RedisLifecycleCoordination> lifecycle_;

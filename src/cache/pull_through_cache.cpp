@@ -367,6 +367,37 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
     co_return serve_cached_manifest(tag->digest, CacheOutcome::hit);
   }
 
+  // Stale everywhere: one node asks upstream, the others wait for its tag record.
+  std::string lease;
+  const std::string lease_key = up + "/" + repository + ":" + reference;
+  std::shared_ptr<void> release_lease;
+  const auto max_age = client.upstream().tag_revalidate.count();
+  if (catalog_ != nullptr && revalidation_ != nullptr && max_age > 0) {
+    const bool revalidated_elsewhere = co_await offload(workers_, [&] {
+      return revalidation_->wait_for_other(
+          lease_key,
+          [&] {
+            import_tag(up, repository, reference);
+            auto now_tag = index_.tag(up, repository, reference);
+            return now_tag && is_cached_manifest(now_tag->digest) &&
+                   clock_.now_seconds() - now_tag->validated_at < max_age;
+          },
+          lease);
+    });
+    tag = index_.tag(up, repository, reference);
+    have_cached = tag && is_cached_manifest(tag->digest);
+    if (revalidated_elsewhere && have_cached) {
+      co_return serve_cached_manifest(tag->digest, CacheOutcome::hit);
+    }
+    if (!lease.empty()) {
+      // Dropped once this request is done (the tag record is written by then).
+      release_lease = std::shared_ptr<void>(
+          nullptr, [workers = &workers_, revalidation = revalidation_, lease_key, lease](void*) {
+            asio::post(*workers, [=] { revalidation->release(lease_key, lease); });
+          });
+    }
+  }
+
   auto head = co_await offload(workers_, [&] {
     return client.get_manifest(repository, reference, /*head_only=*/true, call);
   });
@@ -382,7 +413,15 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
   auto upstream_digest = Digest::parse(head->digest);
   if (upstream_digest && is_cached_manifest(*upstream_digest)) {
     index_.put_tag(up, repository, reference, {*upstream_digest, now});
-    share_tag(up, repository, reference, *upstream_digest, now);
+    if (!lease.empty()) {
+      // The nodes waiting on the lease read this record: write it before the lease goes.
+      co_await offload(workers_, [&] {
+        catalog_->put_tag(up, repository, reference, {*upstream_digest, now});
+        return true;
+      });
+    } else {
+      share_tag(up, repository, reference, *upstream_digest, now);
+    }
     index_.link(up, repository, *upstream_digest);
     co_return serve_cached_manifest(*upstream_digest, CacheOutcome::hit);
   }

@@ -15,6 +15,7 @@
 #include "cache/cache_outcome.hpp"
 #include "cache/direct_blob_stream.hpp"
 #include "cache/shared_catalog.hpp"
+#include "cache/shared_revalidation.hpp"
 #include "index/cache_index.hpp"
 #include "registry/registry_error.hpp"
 #include "storage/content_store.hpp"
@@ -81,6 +82,8 @@ class PullThroughCache {
   // catalog while fresh, and what this node learns from upstream goes into it.
   // Set before serving.
   void share(SharedCatalog* catalog) { catalog_ = catalog; }
+  // With a catalog: one node revalidates a stale tag for all of them.
+  void share_revalidation(SharedRevalidation* revalidation) { revalidation_ = revalidation; }
 
  private:
   struct FetchedManifest {
@@ -125,6 +128,7 @@ class PullThroughCache {
   index::CacheIndex& index_;
   BlobFetcher& fetcher_;
   SharedCatalog* catalog_ = nullptr;
+  SharedRevalidation* revalidation_ = nullptr;
   asio::thread_pool& workers_;
   const Clock& clock_;
   size_t max_uncached_;

@@ -1,7 +1,8 @@
 """Several regcache nodes on one bucket (a real Ceph RGW) coordinated through one Redis (or
 a three-node Redis Cluster): an uncached blob is fetched from upstream once for all nodes,
 what one node cached is served by the others without upstream, losing Redis only loses the
-coordination, and upstream tokens and per-client rate budgets are shared by the nodes."""
+coordination, upstream tokens and per-client rate budgets are shared by the nodes, and a stale
+tag is revalidated with upstream once for all nodes."""
 import hashlib
 import itertools
 import os
@@ -12,7 +13,7 @@ import time
 import pytest
 import requests
 
-from lib import procs, s3lab, skopeo, slowproxy, upstream as up
+from lib import mkimg, procs, s3lab, skopeo, slowproxy, upstream as up
 
 MiB = 1024 * 1024
 CLIENTS = 30
@@ -324,3 +325,43 @@ def test_a_client_spread_over_nodes_gets_the_rate_budget_once(cluster, redis, re
     finally:
         redis.start()
     assert alone[0] != 429 and 429 in alone, alone
+
+
+def test_a_stale_tag_is_revalidated_with_upstream_once_for_all_nodes(cluster, upstream,
+                                                                      fresh_image):
+    pushed = fresh_image("scale/stale-tag", "1", layer_sizes=(1024,))
+    nodes = cluster(3, regcache={"tag_revalidate": "2s"})
+    path = f"/v2/{pushed.repo}/manifests/{pushed.tag}"
+    accept = {"Accept": ", ".join((mkimg.OCI_MANIFEST, mkimg.OCI_INDEX, mkimg.V2S2_MANIFEST))}
+
+    def get(url):
+        r = requests.get(url, headers=accept, timeout=30)
+        return r.status_code, "sha256:" + hashlib.sha256(r.content).hexdigest()
+    for node in nodes:
+        assert get(node.url + path) == (200, pushed.digest)
+    # Every node now holds the tag, validated at most now: stale after tag_revalidate.
+    stale_at = time.time() + 3
+    procs.wait_for(lambda: time.time() >= stale_at, 10, "the tag to go stale")
+
+    mark = upstream.mark()
+    barrier = threading.Barrier(CLIENTS // 2)
+    results = [None] * (CLIENTS // 2)
+
+    def client(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = get(nodes[i % 3].url + path)
+        except Exception as e:  # reported below
+            results[i] = (None, repr(e))
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(results))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert all(not t.is_alive() for t in threads), "a client hung"
+    bad = [(i, r) for i, r in enumerate(results) if r != (200, pushed.digest)]
+    assert not bad, f"clients got the wrong answer: {bad}"
+    asked = [r for r in upstream.requests_since(mark)
+             if r.path == path and r.method in ("HEAD", "GET") and 200 <= r.status < 300]
+    assert len(asked) == 1, (f"{len(asked)} upstream requests for the stale tag from "
+                             f"{len(results)} clients on 3 nodes: {asked}")
