@@ -1,25 +1,7 @@
 """Many clients asking for the same uncached blob cause one upstream download."""
-import hashlib
-import threading
-
-import requests
+from lib.concurrent import concurrent_gets
 
 CLIENTS = 16
-
-
-def _fetch(url, barrier, results, i):
-    h = hashlib.sha256()
-    size = 0
-    try:
-        barrier.wait(timeout=30)
-        with requests.get(url, stream=True, timeout=120) as r:
-            status = r.status_code
-            for chunk in r.iter_content(1 << 20):
-                h.update(chunk)
-                size += len(chunk)
-        results[i] = (status, "sha256:" + h.hexdigest(), size)
-    except Exception as e:  # reported by the test
-        results[i] = (None, repr(e), size)
 
 
 def test_concurrent_clients_share_one_upstream_download(start_mirror, upstream, images):
@@ -31,15 +13,7 @@ def test_concurrent_clients_share_one_upstream_download(start_mirror, upstream, 
     path = f"/v2/{pushed.repo}/blobs/{digest}"
 
     mark = upstream.mark()
-    barrier = threading.Barrier(CLIENTS)
-    results = [None] * CLIENTS
-    threads = [threading.Thread(target=_fetch, args=(m.url + path, barrier, results, i))
-               for i in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
-    assert all(not t.is_alive() for t in threads), "a client hung"
+    results = concurrent_gets([m.url + path] * CLIENTS)
 
     bad = [(i, r) for i, r in enumerate(results) if r != (200, digest, size)]
     assert not bad, f"clients got the wrong answer: {bad}"

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from lib import mkimg, procs, s3lab, skopeo, slowproxy, upstream as up
+from lib.concurrent import concurrent_gets
 
 MiB = 1024 * 1024
 CLIENTS = 30
@@ -53,35 +54,6 @@ def cluster(start_mirror, s3, redis, request):
         return [start_mirror(f"node{chr(ord('a') + i)}", remote_url=remote_url,
                              extra_config=config) for i in range(n)]
     return start
-
-
-def _fetch(url, barrier, results, i):
-    h = hashlib.sha256()
-    size = 0
-    try:
-        barrier.wait(timeout=30)
-        with requests.get(url, stream=True, timeout=120) as r:
-            status = r.status_code
-            for chunk in r.iter_content(1 << 20):
-                h.update(chunk)
-                size += len(chunk)
-        results[i] = (status, "sha256:" + h.hexdigest(), size)
-    except Exception as e:  # reported by the test
-        results[i] = (None, repr(e), size)
-
-
-def concurrent_gets(urls):
-    """GETs every URL at once (one thread each); the (status, digest, size) of each."""
-    barrier = threading.Barrier(len(urls))
-    results = [None] * len(urls)
-    threads = [threading.Thread(target=_fetch, args=(url, barrier, results, i))
-               for i, url in enumerate(urls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(180)
-    assert all(not t.is_alive() for t in threads), "a client hung"
-    return results
 
 
 def blob_transfers(reqs, path):
