@@ -13,7 +13,11 @@ namespace {
 // removed after this reader was opened.
 class S3Reader final : public ContentReader {
  public:
-  static constexpr int kReadRetries = 3;
+  // A store may fail a read, or answer it short, while another node overwrites
+  // the object with the same bytes (nodes sharing a bucket without Redis can
+  // publish the same blob at once): retry for about two seconds before giving
+  // up on the client.
+  static constexpr int kReadAttempts = 8;
 
   S3Reader(std::shared_ptr<S3Client> client, std::string key, std::string removed_key,
            uint64_t size)
@@ -26,19 +30,22 @@ class S3Reader final : public ContentReader {
   Result<size_t, std::error_code> read_at(uint64_t offset, std::span<char> out) override {
     if (offset >= size_) return size_t{0};
     out = out.subspan(0, static_cast<size_t>(std::min<uint64_t>(out.size(), size_ - offset)));
-    auto got = client_->read_range(removed_ ? removed_key_ : key_, offset, out);
-    // A store may fail a read while another node overwrites the object with the
-    // same bytes (nodes sharing a bucket publish concurrently without Redis):
-    // retry a little before giving up on the client.
-    for (int retry = 1; retry <= kReadRetries && !got.ok() && got.error() == std::errc::io_error;
-         ++retry) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50 * retry));
+    Result<size_t, std::error_code> got = size_t{0};
+    for (int attempt = 1; attempt <= kReadAttempts; ++attempt) {
+      if (attempt > 1) std::this_thread::sleep_for(std::chrono::milliseconds(25 << (attempt - 2)));
       got = client_->read_range(removed_ ? removed_key_ : key_, offset, out);
+      if (got.ok() && got.value() > 0) return got;
+      if (!got.ok() && got.error() == std::errc::permission_denied) return got;
+      // Gone: the collector removed it after this reader opened it; the grace
+      // copy has the same bytes.
+      if (!got.ok() && got.error() == std::errc::no_such_file_or_directory && !removed_) {
+        removed_ = true;
+        got = client_->read_range(removed_key_, offset, out);
+        if (got.ok() && got.value() > 0) return got;
+        removed_ = false;  // no grace copy: the object is being replaced
+      }
     }
-    if (!got.ok() && got.error() == std::errc::no_such_file_or_directory && !removed_) {
-      removed_ = true;
-      got = client_->read_range(removed_key_, offset, out);
-    }
+    if (got.ok()) return fail(std::make_error_code(std::errc::io_error));  // nothing at offset
     return got;
   }
 
@@ -104,6 +111,14 @@ Result<std::unique_ptr<StagingFile>, std::error_code> S3ContentStore::create_sta
 
 std::error_code S3ContentStore::publish(StagingFile& staged, const Digest& digest) {
   const std::string& sha256 = digest.hex();  // the store checks the body against it
+  // Content-addressed and verified by whoever put it there: another node sharing
+  // the bucket stored it already. Overwriting it would only disturb the reads
+  // other nodes are making of it.
+  if (auto there = client_->head(key_of(digest));
+      there.ok() && there.value() && *there.value() == staged.size()) {
+    staged.discard();
+    return {};
+  }
   if (auto ec = client_->put_file(key_of(digest), staged.native_handle(), staged.size(), sha256)) {
     return ec;
   }
