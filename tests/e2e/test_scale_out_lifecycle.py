@@ -176,3 +176,26 @@ def test_ttl_counts_the_last_access_through_any_node(shared_nodes, s3, fresh_ima
     assert y.split(":")[1] in bucket_blobs(s3, prefix), "Y expired although node B used it"
     assert COLLECTS not in b.log_text()
     assert "removed 1 unused for their ttl" in a.log_text()
+
+
+def test_another_node_collects_when_the_collector_is_killed(shared_nodes, s3, fresh_image):
+    big = fresh_image("scale-life/failover-big", "1", layer_sizes=(16 * MiB,))
+    newer = fresh_image("scale-life/failover-newer", "1", layer_sizes=(12 * MiB,))
+    x, y = big.image.layers[0], newer.image.layers[0]
+    prefix, (a, b) = shared_nodes(["failover-a", "failover-b"], max_size="20MiB")
+    a.start()
+    procs.wait_for(lambda: COLLECTS in a.log_text(), 20, "node A to become the collector")
+    b.start()
+    get_verified(b, big.repo, x, big.image.blobs[x])
+    wait_in_bucket(s3, prefix, x)
+
+    # Killed: node A never gives the collector lock back; it lapses after its lease (30 s).
+    a.daemon.proc.kill()
+    a.daemon.proc.wait(10)
+    get_verified(b, newer.repo, y, newer.image.blobs[y])
+    wait_in_bucket(s3, prefix, y)
+    procs.wait_for(lambda: x.split(":")[1] not in bucket_blobs(s3, prefix), 60,
+                   "node B to take over collecting and evict X", interval=2)
+    assert COLLECTS in b.log_text()
+    blobs = bucket_blobs(s3, prefix)
+    assert sum(blobs.values()) <= 20 * MiB * 0.95 and y.split(":")[1] in blobs, blobs
