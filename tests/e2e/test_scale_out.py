@@ -61,6 +61,37 @@ def blob_transfers(reqs, path):
     return [r for r in reqs if r.method == "GET" and r.path == path and 200 <= r.status < 300]
 
 
+def test_nodes_follow_ask_redirects_while_a_slot_migrates(cluster, redis_cluster, upstream,
+                                                          fresh_image):
+    """Resharding a Redis Cluster moves slots key by key: the old master answers ASK for a
+    key it does not hold, and the client must ask the new one (ASKING first)."""
+    pushed = fresh_image("scale/ask", "1", layer_sizes=(8 * MiB,))
+    digest = pushed.image.layers[0]
+    nodes = cluster(3, redis_kind="cluster")
+    # The fetch lease key hashes on {hex}: put that slot half-way to another master.
+    ports = redis_cluster.ports
+    slot = redis_cluster.cli_at(ports[0], "CLUSTER", "KEYSLOT", "{" + digest.split(":")[1] + "}")
+    source = redis_cluster.owner_of_slot(int(slot))
+    target = next(p for p in ports if p != source)
+    source_id = redis_cluster.cli_at(source, "CLUSTER", "MYID")
+    target_id = redis_cluster.cli_at(target, "CLUSTER", "MYID")
+    assert redis_cluster.cli_at(target, "CLUSTER", "SETSLOT", slot, "IMPORTING", source_id) == "OK"
+    assert redis_cluster.cli_at(source, "CLUSTER", "SETSLOT", slot, "MIGRATING", target_id) == "OK"
+    asked = redis_cluster.command_calls(target, "asking")
+    try:
+        path = f"/v2/{pushed.repo}/blobs/{digest}"
+        mark = upstream.mark()
+        results = concurrent_gets([nodes[i % 3].url + path for i in range(9)])
+        assert all(r == (200, digest, pushed.image.blobs[digest]) for r in results), results
+        assert len(blob_transfers(upstream.requests_since(mark), path)) == 1
+        assert redis_cluster.command_calls(target, "asking") > asked, "no node was redirected"
+        for node in nodes:
+            assert "ASK" not in node.log_text(), node.name
+    finally:
+        for port in (source, target):
+            redis_cluster.cli_at(port, "CLUSTER", "SETSLOT", slot, "STABLE")
+
+
 @pytest.mark.parametrize("redis_kind", ["single", "cluster"])
 def test_thirty_clients_on_three_nodes_cause_one_upstream_fetch(cluster, upstream, fresh_image,
                                                                 redis_kind):

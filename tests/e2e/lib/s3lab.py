@@ -1,6 +1,7 @@
 """A real S3 (Ceph RADOS Gateway: mon + memstore OSD + radosgw, tests/s3/start-ceph.sh) and
 a Redis server for the tests of content on S3 and of several nodes sharing it."""
 import os
+import re
 import shutil
 import subprocess
 import urllib.parse
@@ -130,6 +131,23 @@ class RedisCluster:
         for port in self.ports:
             found += (self.cli_at(port, "--scan", "--pattern", pattern) or "").split()
         return found
+
+    def owner_of_slot(self, slot):
+        """The port of the master that owns hash slot `slot` (its CLUSTER NODES line)."""
+        for port in self.ports:
+            lines = (self.cli_at(port, "CLUSTER", "NODES") or "").splitlines()
+            mine = next((l for l in lines if "myself" in l), "")
+            for part in mine.split()[8:]:
+                first, _, last = part.partition("-")
+                if first.isdigit() and int(first) <= slot <= int(last or first):
+                    return port
+        raise AssertionError(f"no master owns slot {slot}")
+
+    def command_calls(self, port, command):
+        """How often the master on `port` ran `command` (INFO commandstats)."""
+        stats = self.cli_at(port, "INFO", "commandstats") or ""
+        m = re.search(rf"^cmdstat_{command.lower()}:calls=(\d+)", stats, re.M)
+        return int(m.group(1)) if m else 0
 
     def owner_of(self, key):
         """The port of the master serving `key`'s hash slot."""
