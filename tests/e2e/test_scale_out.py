@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from lib import mkimg, procs, s3lab, skopeo, slowproxy, upstream as up
+from lib import mkimg, pki, procs, s3lab, skopeo, slowproxy, upstream as up
 from lib.concurrent import concurrent_gets
 
 MiB = 1024 * 1024
@@ -40,7 +40,7 @@ def cluster(start_mirror, s3, redis, request):
     """cluster(n, **kw) -> n started nodes sharing one fresh prefix of the bucket and Redis
     (redis="cluster": the three-node Redis Cluster, through redis.addrs)."""
     def start(n, remote_url=None, fetch_lease="30s", prefix=None, redis_kind="single",
-              regcache=None, access=None):
+              regcache=None, access=None, tls_ca=None):
         prefix = prefix or f"scale-{next(_prefixes)}"
         if redis_kind == "cluster":
             where = {"addrs": request.getfixturevalue("redis_cluster").addrs}
@@ -52,7 +52,7 @@ def cluster(start_mirror, s3, redis, request):
         for key, value in (access or {}).items():  # auth:, regcache.origin
             config[key] = {**config.get(key, {}), **value}
         return [start_mirror(f"node{chr(ord('a') + i)}", remote_url=remote_url,
-                             extra_config=config) for i in range(n)]
+                             extra_config=config, tls_ca=tls_ca) for i in range(n)]
     return start
 
 
@@ -195,13 +195,20 @@ def protected_access(directory):
     return config, {"auth": (USER, PASSWORD), "headers": {SECRET_HEADER: "s3cr3t"}}
 
 
-@pytest.mark.parametrize("access", ["open", "htpasswd-and-cdn-secret"])
+@pytest.mark.parametrize("access", ["open", "htpasswd-and-cdn-secret", "https"])
 def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_dies(
         cluster, upstream, redis, s3, fresh_image, session_dir, access):
-    config, client = None, {}
-    if access != "open":
+    config, client, tls_ca = None, {}, None
+    if access == "htpasswd-and-cdn-secret":
         # Nodes follow each other past htpasswd and the origin secret (the lease proves them).
         config, client = protected_access(session_dir)
+    elif access == "https":
+        # Nodes serve https and follow each other over it, trusting the CA of regcache.peer_ca.
+        ca = pki.Pki(os.path.join(session_dir, "pki-scale-out"))
+        cert, key = ca.issue("node")
+        config = {"http": {"tls": {"certificate": cert, "key": key}},
+                  "regcache": {"peer_ca": ca.ca_cert}}
+        client, tls_ca = {"verify": ca.ca_cert}, ca.ca_cert
     prefix = f"scale-kill-{access}"
     pushed = fresh_image(f"scale/kill-{access}", "1", layer_sizes=(8 * MiB,))
     digest = pushed.image.layers[0]
@@ -211,7 +218,8 @@ def test_other_nodes_stream_a_download_as_it_lands_and_finish_it_if_the_node_die
     # 2 MiB/s: node A is still downloading while node B's client reads and when A is killed.
     slow = slowproxy.SlowProxy(upstream.port, 2 * MiB).start()
     try:
-        a, b = cluster(2, remote_url=slow.url, fetch_lease="2s", prefix=prefix, access=config)
+        a, b = cluster(2, remote_url=slow.url, fetch_lease="2s", prefix=prefix, access=config,
+                       tls_ca=tls_ca)
         mark = upstream.mark()
 
         def doomed():
