@@ -338,10 +338,11 @@ def test_a_client_spread_over_nodes_gets_the_rate_budget_once(cluster, redis, re
     assert alone[0] != 429 and 429 in alone, alone
 
 
+@pytest.mark.parametrize("redis_kind", ["single", "cluster"])
 def test_a_stale_tag_is_revalidated_with_upstream_once_for_all_nodes(cluster, upstream,
-                                                                      fresh_image):
-    pushed = fresh_image("scale/stale-tag", "1", layer_sizes=(1024,))
-    nodes = cluster(3, regcache={"tag_revalidate": "2s"})
+                                                                      fresh_image, redis_kind):
+    pushed = fresh_image(f"scale/stale-tag-{redis_kind}", "1", layer_sizes=(1024,))
+    nodes = cluster(3, regcache={"tag_revalidate": "2s"}, redis_kind=redis_kind)
     path = f"/v2/{pushed.repo}/manifests/{pushed.tag}"
     accept = {"Accept": ", ".join((mkimg.OCI_MANIFEST, mkimg.OCI_INDEX, mkimg.V2S2_MANIFEST))}
 
