@@ -179,6 +179,10 @@ asio::awaitable<void> RegistryHandler::blob(const http::RequestContext& context,
     co_await send_error(writer, *found.error);
     co_return;
   }
+  if (found.redirect) {
+    co_await send_redirect(writer, *found.redirect, digest);
+    co_return;
+  }
   ContentDescription what;
   what.digest = digest.str();
   what.content_type = "application/octet-stream";
@@ -211,6 +215,19 @@ asio::awaitable<void> RegistryHandler::blob(const http::RequestContext& context,
     }
     co_await responder_.send_direct(writer, std::move(stream.value()), what, uncached);
   }
+}
+
+asio::awaitable<void> RegistryHandler::send_redirect(http::ResponseWriter& writer,
+                                                     const std::string& location,
+                                                     const registry::Digest& digest) {
+  // The bucket serves the bytes (storage.redirect.disable: false), as registry:2 does.
+  bhttp::response<bhttp::string_body> response{bhttp::status::temporary_redirect, 11};
+  response.set(bhttp::field::location, location);
+  response.set("Docker-Content-Digest", digest.str());
+  // The URL expires: a CDN must not keep this answer for the blob's lifetime.
+  response.set(bhttp::field::cache_control, "no-store");
+  headers_.apply(response);
+  co_await writer.send(std::move(response));
 }
 
 asio::awaitable<void> RegistryHandler::tags(const http::RequestContext& context,

@@ -32,6 +32,8 @@ class RegistryHandler final : public http::RequestHandler {
                              const RoutedRepository& target, const registry::Route& route);
   asio::awaitable<void> tags(const http::RequestContext& context, http::ResponseWriter& writer,
                              const RoutedRepository& target, const registry::Route& route);
+  asio::awaitable<void> send_redirect(http::ResponseWriter& writer, const std::string& location,
+                                      const registry::Digest& digest);
 
   cache::PullThroughCache& cache_;
   const UpstreamRouter& router_;

@@ -82,6 +82,7 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
       index_.touch(digest, clock_.now_seconds());
       out.outcome = CacheOutcome::hit;
       out.cached = std::move(reader.value());
+      if (!head_only) out.redirect = store_.redirect_url(digest);
       co_return out;
     }
     spdlog::warn("cache: {} is indexed but its file cannot be opened ({}); fetching again",

@@ -48,6 +48,9 @@ struct S3Config {
   std::string root_directory;
   bool path_style = false;  // storage.s3.forcepathstyle; false: virtual-host style
   uint64_t part_size = 16 * 1024 * 1024;  // storage.s3.chunksize
+  // storage.redirect.disable: false: blob GETs are redirected to presigned
+  // URLs of the bucket. Off unless set so (registry:2 redirects by default).
+  bool redirect = false;
   // regcache.s3_local_cache.max_size: local copies in front of the bucket
   // (bytes, or a percentage of the local filesystem); 0 turns them off.
   uint64_t local_cache_bytes = 10ull * 1024 * 1024 * 1024;

@@ -57,7 +57,8 @@ constexpr std::array kKeys{
     KeySpec{"storage.delete.enabled", value},
     KeySpec{"storage.cache", unused},
     KeySpec{"storage.maintenance", unused},
-    KeySpec{"storage.redirect", unused},
+    KeySpec{"storage.redirect", section},
+    KeySpec{"storage.redirect.disable", value},
     KeySpec{"storage.tag", unused},
 
     KeySpec{"proxy", section},

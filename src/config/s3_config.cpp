@@ -57,6 +57,7 @@ std::optional<S3Config> read_s3_config(const Settings& settings,
       s3.local_cache_percent = parsed->percent;
     }
   }
+  if (const Setting* s = settings.find("storage.redirect.disable")) s3.redirect = !bool_of(*s);
   bool secure = true;
   if (const Setting* s = settings.find(prefix + "secure")) secure = bool_of(*s);
 

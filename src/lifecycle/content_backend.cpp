@@ -21,6 +21,8 @@ ContentBackend::ContentBackend(const config::StorageConfig& storage)
   settings.root_directory = s3.root_directory;
   settings.path_style = s3.path_style;
   settings.part_size = s3.part_size;
+  // registry:2's lifetime of its presigned URLs.
+  if (s3.redirect) settings.redirect_expiry = std::chrono::minutes(20);
   remote_ = std::make_unique<storage::S3ContentStore>(settings, storage.root);
   uint64_t local_bytes = s3.local_cache_bytes;
   if (s3.local_cache_percent > 0) {

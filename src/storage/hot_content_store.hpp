@@ -34,6 +34,9 @@ class HotContentStore : public ContentStore {
   Result<std::unique_ptr<StagingFile>, std::error_code> create_staging() override;
   std::error_code publish(StagingFile& staged, const Digest& digest) override;
   std::error_code remove(const Digest& digest) override;
+  std::optional<std::string> redirect_url(const Digest& digest) override {
+    return inner_.redirect_url(digest);
+  }
   void for_each(const std::function<void(const Digest&, uint64_t)>& visit) override;
   void remove_abandoned_staging() override;
 

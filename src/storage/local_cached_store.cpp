@@ -234,6 +234,14 @@ std::error_code LocalCachedStore::publish(StagingFile& staged, const Digest& dig
   return ec;
 }
 
+std::optional<std::string> LocalCachedStore::redirect_url(const Digest& digest) {
+  {
+    std::lock_guard lock(shelf_->mutex);
+    if (shelf_->pending.contains(digest.hex())) return std::nullopt;
+  }
+  return remote_.redirect_url(digest);
+}
+
 std::error_code LocalCachedStore::remove(const Digest& digest) {
   {
     std::lock_guard lock(shelf_->mutex);

@@ -42,6 +42,8 @@ class LocalCachedStore final : public ContentStore {
   Result<std::unique_ptr<StagingFile>, std::error_code> create_staging() override;
   std::error_code publish(StagingFile& staged, const Digest& digest) override;
   std::error_code remove(const Digest& digest) override;
+  // The bucket's URL, unless the only copy is still local (not yet uploaded).
+  std::optional<std::string> redirect_url(const Digest& digest) override;
   void for_each(const std::function<void(const Digest&, uint64_t)>& visit) override;
   void remove_abandoned_staging() override;
 

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "storage/s3_presign.hpp"
+
 namespace regcache::storage {
 namespace {
 
@@ -103,6 +105,10 @@ std::string S3Client::url_for(const std::string& key, const std::string& query) 
     url += "/";
   if (!query.empty()) url += "?" + query;
   return url;
+}
+
+std::string S3Client::presigned_get(const std::string& key, std::chrono::seconds expires) const {
+  return presign_get(settings_, url_for(key, ""), expires, std::chrono::system_clock::now());
 }
 
 S3Client::Response S3Client::perform(const Request& request) {

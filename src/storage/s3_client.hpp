@@ -58,6 +58,8 @@ class S3Client {
   // Every object under `prefix` (paged ListObjectsV2).
   std::error_code list(const std::string& prefix,
                        const std::function<void(const S3Object&)>& visit);
+  // A URL anyone may GET `key` with until `expires` from now (storage/s3_presign).
+  std::string presigned_get(const std::string& key, std::chrono::seconds expires) const;
   // Creates the bucket (tests and first start); an existing one is fine.
   std::error_code create_bucket();
 

@@ -127,6 +127,12 @@ std::error_code S3ContentStore::publish(StagingFile& staged, const Digest& diges
   return {};
 }
 
+std::optional<std::string> S3ContentStore::redirect_url(const Digest& digest) {
+  const auto expires = client_->settings().redirect_expiry;
+  if (expires.count() <= 0) return std::nullopt;
+  return client_->presigned_get(key_of(digest), expires);
+}
+
 std::error_code S3ContentStore::remove(const Digest& digest) {
   auto size = client_->head(key_of(digest));
   if (!size.ok()) return size.error();

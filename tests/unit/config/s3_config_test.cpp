@@ -68,6 +68,18 @@ TEST_F(S3Config, AwsDefaultEndpointAndSecureFlag) {
   EXPECT_EQ(plain.storage.s3->endpoint, "http://minio:9000");
 }
 
+TEST_F(S3Config, RedirectsToPresignedUrlsOnlyWhenRedirectDisableIsFalse) {
+  const Environment keys = {{"AWS_ACCESS_KEY_ID", "AK"}, {"AWS_SECRET_ACCESS_KEY", "SK"}};
+  const std::string s3 = "storage:\n  s3:\n    bucket: b\n    region: r\n";
+  EXPECT_FALSE(load(s3, keys).storage.s3->redirect) << "served through the node by default";
+  EXPECT_TRUE(load(s3 + "  redirect:\n    disable: false\n", keys).storage.s3->redirect);
+  EXPECT_FALSE(load(s3 + "  redirect:\n    disable: true\n", keys).storage.s3->redirect);
+  EXPECT_TRUE(load(s3, {{"AWS_ACCESS_KEY_ID", "AK"},
+                        {"AWS_SECRET_ACCESS_KEY", "SK"},
+                        {"REGISTRY_STORAGE_REDIRECT_DISABLE", "false"}})
+                  .storage.s3->redirect);
+}
+
 TEST_F(S3Config, EnvironmentOverridesSelectS3) {
   auto config = load("", {{"REGISTRY_STORAGE", "s3"},
                           {"REGISTRY_STORAGE_S3_BUCKET", "b"},
