@@ -324,6 +324,11 @@ Config load_config(const std::optional<std::filesystem::path>& file, const Envir
   read_general(settings, config, warnings);
   read_storage(settings, config.storage);
   config.storage.s3 = read_s3_config(settings, env);
+  if (const Setting* s = settings.find("storage.redirect.disable"); s && !config.storage.s3) {
+    warnings.push_back(s->where +
+                       ": not used by regcache (ignored): only blobs on storage.s3 are "
+                       "redirected (to presigned URLs)");
+  }
   UpstreamConfig proxy_upstream;
   read_proxy(settings, proxy_upstream, warnings);
   read_http(settings, config.http);

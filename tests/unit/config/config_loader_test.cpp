@@ -454,7 +454,6 @@ reporting:
                                     f + "log.accesslog: not used by regcache (ignored)",
                                     f + "log.hooks: not used by regcache (ignored)",
                                     f + "storage.maintenance: not used by regcache (ignored)",
-                                    f + "storage.redirect: not used by regcache (ignored)",
                                     f + "http.secret: not used by regcache (ignored)",
                                     f + "http.host: not used by regcache (ignored)",
                                     f + "http.prefix: not used by regcache (ignored)",
@@ -465,6 +464,9 @@ reporting:
                                     f + "validation: not used by regcache (ignored)",
                                     f + "compatibility: not used by regcache (ignored)",
                                     f + "reporting: not used by regcache (ignored)",
+                                    f + "storage.redirect.disable: not used by regcache "
+                                        "(ignored): only blobs on storage.s3 are redirected "
+                                        "(to presigned URLs)",
                                     f + "redis.addr: not used by regcache (ignored): Redis "
                                         "coordinates nodes that share storage.s3; one node "
                                         "coordinates its own downloads"));
