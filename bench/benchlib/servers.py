@@ -11,7 +11,8 @@ memory) and `start()`/`stop()`.
 """
 import os
 
-from lib import mirror, procs, yamlfile
+from lib import mirror, yamlfile
+from lib.nginxproc import NginxProcess
 
 from . import procstat
 
@@ -49,39 +50,18 @@ class ProxyMirror(mirror.Mirror):
         return [self.daemon.pid]
 
 
-class Nginx:
+class Nginx(NginxProcess):
     """One nginx (master + `auto` workers) with a server block written by a subclass."""
 
     key = label = None
 
     def __init__(self, workdir, processes):
-        self.dir = os.path.join(workdir, self.key)
-        os.makedirs(os.path.join(self.dir, "tmp"), exist_ok=True)
-        self.processes = processes
-        self.port = procs.free_port()
+        super().__init__(workdir, processes, self.key, worker_connections=4096,
+                         worker_processes="auto", error_log_level="warn")
         self.host = f"127.0.0.1:{self.port}"
-        self.url = f"http://{self.host}"
-        self.log_path = os.path.join(self.dir, "nginx.out")
-        self.access_log = os.path.join(self.dir, "access.log")
-        self.config_path = os.path.join(self.dir, "nginx.conf")
-        self.daemon = None
 
     def _write_config(self, http_extra, server_body):
-        user = "user root;\n" if os.geteuid() == 0 else ""
-        d = self.dir
-        with open(self.config_path, "w") as f:
-            f.write(f"""\
-{user}worker_processes auto;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-  access_log {self.access_log};
-  client_body_temp_path {d}/tmp/body;
-  proxy_temp_path {d}/tmp/proxy;
-  fastcgi_temp_path {d}/tmp/fastcgi;
-  uwsgi_temp_path {d}/tmp/uwsgi;
-  scgi_temp_path {d}/tmp/scgi;
+        self.write_config(f"""\
   sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
@@ -95,19 +75,7 @@ http {{
       return 200 '{{}}';
     }}
 {server_body}
-  }}
-}}
-""")
-
-    def start(self):
-        self.daemon = self.processes.start(
-            self.key, ["nginx", "-p", self.dir, "-c", self.config_path, "-g", "daemon off;"],
-            self.log_path)
-        self.daemon.wait_ready(lambda: procs.port_open(self.port), timeout=20)
-        return self
-
-    def stop(self):
-        return self.daemon.stop() if self.daemon else None
+  }}""")
 
     def pids(self):
         return procstat.tree(self.daemon.pid)

@@ -75,29 +75,26 @@ asio::awaitable<void> AccessHandler::handle(const http::RequestContext& context,
     co_return;
   }
 
+  // The address lists say who may connect at all, clients and other nodes alike.
+  if (origin != nullptr && !origin->address_allowed(context.client_address)) {
+    co_await refuse(writer, ErrorCode::denied, "access from this address is not allowed");
+    co_return;
+  }
+
   // A node following a download here: it is no client (no secret, no user,
-  // no client rate), but the address lists still say who may connect at all.
+  // no client rate).
   if (is_peer_ && path.starts_with("/_regcache/inflight/") && is_peer_(request)) {
-    if (origin != nullptr && !origin->address_allowed(context.client_address)) {
-      co_await refuse(writer, ErrorCode::denied, "access from this address is not allowed");
-      co_return;
-    }
     co_await inner_.handle(context, writer);
     co_return;
   }
 
   const bool from_cdn = origin != nullptr && origin->checks_secret() && origin->has_secret(request);
-  if (origin != nullptr) {
-    if (!origin->address_allowed(context.client_address)) {
-      co_await refuse(writer, ErrorCode::denied, "access from this address is not allowed");
-      co_return;
-    }
-    // With a CDN redirect the secret only tells the CDN apart; without one, it
-    // is the only way in.
-    if (origin->checks_secret() && !from_cdn && controls_.blob_redirect.empty()) {
-      co_await refuse(writer, ErrorCode::denied, "this mirror is only reachable through its CDN");
-      co_return;
-    }
+  // With a CDN redirect the secret only tells the CDN apart; without one, it
+  // is the only way in.
+  if (origin != nullptr && origin->checks_secret() && !from_cdn &&
+      controls_.blob_redirect.empty()) {
+    co_await refuse(writer, ErrorCode::denied, "this mirror is only reachable through its CDN");
+    co_return;
   }
 
   const std::string client = client_key(context.client_address);

@@ -3,15 +3,15 @@
 // decorator). In order, for each request:
 //  1. health paths (regcache.origin.health_paths): only their own allow list,
 //     then straight to the API;
-//  2. origin protection: deny/allow lists on the real client address, and the
-//     CDN's shared secret -> 403 DENIED;
-//  3. the client's request rate -> 429 TOOMANYREQUESTS with Retry-After;
-//  4. htpasswd authentication (not for OPTIONS) -> 401 UNAUTHORIZED with a
+//  2. origin protection: deny/allow lists on the real client address
+//     -> 403 DENIED;
+//  3. another node following a download here (/_regcache/inflight/..., proved
+//     by the fetch lease's node ID, see api/PeerHandler): straight to the API;
+//  4. origin protection: the CDN's shared secret -> 403 DENIED;
+//  5. the client's request rate -> 429 TOOMANYREQUESTS with Retry-After;
+//  6. htpasswd authentication (not for OPTIONS) -> 401 UNAUTHORIZED with a
 //     Basic challenge;
-//  0. another node following a download here (/_regcache/inflight/..., proved
-//     by the fetch lease's node ID, see api/PeerHandler): only the address
-//     lists apply, then straight to the API;
-//  5. blob GETs: redirect to the CDN (307) when configured and the request did
+//  7. blob GETs: redirect to the CDN (307) when configured and the request did
 //     not come from the CDN; else the client's concurrent downloads -> 429.
 // Every refusal is a registry JSON error with Cache-Control: no-store.
 

@@ -120,15 +120,13 @@ asio::awaitable<void> ContentResponder::send_from_reader(http::ResponseWriter& w
                                                          const ContentDescription& what) const {
   auto range = co_await send_content_head(writer, reader.size(), what);
   if (!range) co_return;
-  // Reads are blocking (an S3 ranged GET each) and leave the I/O threads alone.
   // One buffer of kReaderChunk per response bounds the memory by connections.
-  static asio::thread_pool readers(4);
   std::string chunk;
   uint64_t at = range->first;
   const uint64_t end = range->first + range->length;
   while (at < end) {
     chunk.resize(static_cast<size_t>(std::min<uint64_t>(kReaderChunk, end - at)));
-    auto got = co_await offload(readers, [&reader, &chunk, at] {
+    auto got = co_await offload(storage_readers_, [&reader, &chunk, at] {
       return reader.read_at(at, std::span<char>(chunk.data(), chunk.size()));
     });
     if (!got.ok() || got.value() == 0) {

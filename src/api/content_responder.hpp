@@ -31,8 +31,11 @@ struct ContentDescription {
 
 class ContentResponder {
  public:
-  ContentResponder(const ResponseHeaders& headers, std::chrono::seconds stall_timeout)
-      : headers_(headers), stall_timeout_(stall_timeout) {}
+  // `storage_readers` runs the blocking reads from object storage (one ranged
+  // GET per chunk), away from the I/O threads.
+  ContentResponder(const ResponseHeaders& headers, std::chrono::seconds stall_timeout,
+                   asio::thread_pool& storage_readers)
+      : headers_(headers), stall_timeout_(stall_timeout), storage_readers_(storage_readers) {}
 
   asio::awaitable<void> send_cached(http::ResponseWriter& writer, storage::ContentReader& reader,
                                     const ContentDescription& what) const;
@@ -91,6 +94,7 @@ class ContentResponder {
 
   const ResponseHeaders& headers_;
   std::chrono::seconds stall_timeout_;
+  asio::thread_pool& storage_readers_;
 };
 
 }  // namespace regcache::api

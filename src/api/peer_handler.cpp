@@ -21,10 +21,10 @@ bhttp::response<bhttp::string_body> plain(unsigned status, std::string body) {
 
 PeerHandler::PeerHandler(http::RequestHandler& next, cache::BlobFetcher& fetcher,
                          const ResponseHeaders& headers, std::chrono::seconds stall_timeout,
-                         std::string node_id)
+                         asio::thread_pool& storage_readers, std::string node_id)
     : next_(next),
       fetcher_(fetcher),
-      responder_(headers, stall_timeout),
+      responder_(headers, stall_timeout, storage_readers),
       node_id_(std::move(node_id)) {}
 
 asio::awaitable<void> PeerHandler::handle(const http::RequestContext& context,

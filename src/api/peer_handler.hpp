@@ -19,7 +19,7 @@ class PeerHandler final : public http::RequestHandler {
  public:
   PeerHandler(http::RequestHandler& next, cache::BlobFetcher& fetcher,
               const ResponseHeaders& headers, std::chrono::seconds stall_timeout,
-              std::string node_id);
+              asio::thread_pool& storage_readers, std::string node_id);
 
   asio::awaitable<void> handle(const http::RequestContext& context,
                                http::ResponseWriter& writer) override;

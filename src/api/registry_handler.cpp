@@ -43,8 +43,12 @@ bhttp::response<bhttp::string_body> RegistryHandler::options_response() const {
 }
 
 RegistryHandler::RegistryHandler(cache::PullThroughCache& cache, const UpstreamRouter& router,
-                                 const ResponseHeaders& headers, std::chrono::seconds stall_timeout)
-    : cache_(cache), router_(router), headers_(headers), responder_(headers, stall_timeout) {}
+                                 const ResponseHeaders& headers, std::chrono::seconds stall_timeout,
+                                 asio::thread_pool& storage_readers)
+    : cache_(cache),
+      router_(router),
+      headers_(headers),
+      responder_(headers, stall_timeout, storage_readers) {}
 
 bhttp::response<bhttp::string_body> RegistryHandler::reject(unsigned status, std::string message) {
   bhttp::response<bhttp::string_body> response;

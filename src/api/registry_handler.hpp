@@ -15,7 +15,8 @@ namespace regcache::api {
 class RegistryHandler final : public http::RequestHandler {
  public:
   RegistryHandler(cache::PullThroughCache& cache, const UpstreamRouter& router,
-                  const ResponseHeaders& headers, std::chrono::seconds stall_timeout);
+                  const ResponseHeaders& headers, std::chrono::seconds stall_timeout,
+                  asio::thread_pool& storage_readers);
 
   asio::awaitable<void> handle(const http::RequestContext& context,
                              http::ResponseWriter& writer) override;

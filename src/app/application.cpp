@@ -36,6 +36,9 @@ namespace {
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 constexpr auto kAccessFlushInterval = std::chrono::seconds(10);
 constexpr auto kHistoryInterval = std::chrono::seconds(10);  // one TrafficHistory slot
+// Threads for blocking reads of cached content from object storage (one ranged
+// GET per chunk of a response), so they leave the I/O threads alone.
+constexpr std::size_t kStorageReaders = 4;
 
 void log_upstreams(const config::Config& config) {
   for (const auto& upstream : config.upstreams) {
@@ -188,7 +191,9 @@ int Application::run() {
   headers.use_cache_policy(
       api::CachePolicy(config_.access.cdn.tag_max_age,
                        !client_auth.htpasswd.empty() && !client_auth.anonymous_pull));
-  api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout);
+  asio::thread_pool storage_readers(kStorageReaders);
+  api::RegistryHandler handler(cache, router, headers, tuning.upstream_stall_timeout,
+                               storage_readers);
 
   unsigned io_threads = tuning.io_threads ? tuning.io_threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io(static_cast<int>(io_threads));
@@ -203,7 +208,7 @@ int Application::run() {
   const bool separate_admin = !config_.admin.addr.empty();
   ops::OpsHandler main_handler(
       telemetry, readiness,
-      &scale_out.front(handler, fetcher, headers, tuning.upstream_stall_timeout),
+      &scale_out.front(handler, fetcher, headers, tuning.upstream_stall_timeout, storage_readers),
       separate_admin ? ops::OpsHandler::Endpoints::probes_only : ops::OpsHandler::Endpoints::all);
   // Listeners (plain or TLS, the https redirect) and the access gate in front.
   Edge server(io, config_, main_handler, headers);
@@ -265,6 +270,8 @@ int Application::run() {
   io.run();
   for (auto& t : threads) t.join();
   connections.stop();
+  storage_readers.stop();
+  storage_readers.join();
 
   housekeeper.stop();
   upstream_workers.stop();

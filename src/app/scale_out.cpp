@@ -80,10 +80,11 @@ std::function<bool(const http::Request&)> ScaleOut::peer_admission() const {
 
 http::RequestHandler& ScaleOut::front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,
                                       const api::ResponseHeaders& headers,
-                                      std::chrono::seconds stall_timeout) {
+                                      std::chrono::seconds stall_timeout,
+                                      asio::thread_pool& storage_readers) {
   if (!coordinator_) return registry;
   peer_handler_ = std::make_unique<api::PeerHandler>(registry, fetcher, headers, stall_timeout,
-                                                     coordinator_->node_id());
+                                                     storage_readers, coordinator_->node_id());
   return *peer_handler_;
 }
 

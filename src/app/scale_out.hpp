@@ -36,7 +36,8 @@ class ScaleOut {
   // (api/PeerHandler), or `registry` itself without coordination.
   http::RequestHandler& front(http::RequestHandler& registry, cache::BlobFetcher& fetcher,
                               const api::ResponseHeaders& headers,
-                              std::chrono::seconds stall_timeout);
+                              std::chrono::seconds stall_timeout,
+                              asio::thread_pool& storage_readers);
   // The collector lock and shared access times (with redis.addr), else nullptr.
   lifecycle::CollectorCoordination* lifecycle_coordination() { return lifecycle_.get(); }
   // Shared through Redis (null without it): upstream bearer tokens and the

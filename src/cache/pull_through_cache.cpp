@@ -309,6 +309,35 @@ Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fet
   return fetched;
 }
 
+namespace {
+
+// Hands a tag-revalidation lease back when it goes out of scope, on a worker:
+// release() is a network round trip. Kept in the coroutine frame (across
+// co_await) in a std::optional, so it neither copies nor moves.
+class LeaseRelease {
+ public:
+  LeaseRelease(asio::thread_pool& workers, SharedRevalidation& revalidation, std::string key,
+               std::string lease)
+      : workers_(workers),
+        revalidation_(revalidation),
+        key_(std::move(key)),
+        lease_(std::move(lease)) {}
+  LeaseRelease(const LeaseRelease&) = delete;
+  LeaseRelease& operator=(const LeaseRelease&) = delete;
+  ~LeaseRelease() {
+    asio::post(workers_, [revalidation = &revalidation_, key = std::move(key_),
+                          lease = std::move(lease_)] { revalidation->release(key, lease); });
+  }
+
+ private:
+  asio::thread_pool& workers_;
+  SharedRevalidation& revalidation_;
+  std::string key_;
+  std::string lease_;
+};
+
+}  // namespace
+
 asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamRegistry& client,
                                                            std::string repository,
                                                            std::string reference,
@@ -371,7 +400,7 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
   // Stale everywhere: one node asks upstream, the others wait for its tag record.
   std::string lease;
   const std::string lease_key = up + "/" + repository + ":" + reference;
-  std::shared_ptr<void> release_lease;
+  std::optional<LeaseRelease> release_lease;  // only when this node took the lease
   const auto max_age = client.upstream().tag_revalidate.count();
   if (catalog_ != nullptr && revalidation_ != nullptr && max_age > 0) {
     const bool revalidated_elsewhere = co_await offload(workers_, [&] {
@@ -392,10 +421,7 @@ asio::awaitable<ManifestLookup> PullThroughCache::manifest(upstream::UpstreamReg
     }
     if (!lease.empty()) {
       // Dropped once this request is done (the tag record is written by then).
-      release_lease = std::shared_ptr<void>(
-          nullptr, [workers = &workers_, revalidation = revalidation_, lease_key, lease](void*) {
-            asio::post(*workers, [=] { revalidation->release(lease_key, lease); });
-          });
+      release_lease.emplace(workers_, *revalidation_, lease_key, lease);
     }
   }
 

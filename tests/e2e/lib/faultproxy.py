@@ -7,73 +7,27 @@ keep-alive connection are sequential, so the bytes that follow a blob request
 line belong to its response.
 """
 import socket
-import threading
+
+from .tcpproxy import TcpRelay, spawn
 
 
-class CuttingProxy:
+class CuttingProxy(TcpRelay):
+    name = "cutting-proxy"
+
     def __init__(self, target_port, target_host="127.0.0.1"):
-        self.target = (target_host, target_port)
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.port = self.listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._lock = threading.Lock()
+        super().__init__(target_host, target_port)
         self._armed = None          # (request marker bytes, after_bytes)
         self.cuts = 0               # transfers broken so far
         self.blob_requests = []     # request lines seen for the armed digest
-        self._closing = False
-        self._sockets = set()
-        self._thread = threading.Thread(target=self._accept, name="cutting-proxy", daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
 
     def arm(self, digest, after_bytes):
         with self._lock:
             self._armed = (f"/blobs/{digest}".encode(), after_bytes)
 
-    def stop(self):
-        self._closing = True
-        self.listener.close()
-        with self._lock:
-            for s in list(self._sockets):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def _accept(self):
-        while not self._closing:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            try:
-                server = socket.create_connection(self.target, timeout=10)
-                server.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            state = {"cut_after": None, "sent": 0}
-            with self._lock:
-                self._sockets.update((client, server))
-            threading.Thread(target=self._client_to_server, args=(client, server, state),
-                             daemon=True).start()
-            threading.Thread(target=self._server_to_client, args=(server, client, state),
-                             daemon=True).start()
-
-    def _close(self, *socks):
-        for s in socks:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-            with self._lock:
-                self._sockets.discard(s)
+    def relay(self, client, server):
+        state = {"cut_after": None, "sent": 0}
+        spawn(self._client_to_server, client, server, state)
+        spawn(self._server_to_client, server, client, state)
 
     def _client_to_server(self, client, server, state):
         try:
@@ -92,7 +46,7 @@ class CuttingProxy:
         except OSError:
             pass
         finally:
-            try:
+            try:  # the response may still be on its way
                 server.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
@@ -116,4 +70,4 @@ class CuttingProxy:
         except OSError:
             pass
         finally:
-            self._close(client, server)
+            self.cut(client, server)

@@ -1,19 +1,23 @@
 """One nginx process for a test: its own directory under the work directory
 (config, pid, logs, temp paths), a loopback port chosen by the OS, and the
 `http {}` body the caller writes (servers, upstreams). What every nginx front
-of the tests (SeedNginx, QuotaFront, RateLimitFront) shares."""
+of the tests (SeedNginx, QuotaFront, RateLimitFront) and the bench's nginx
+servers share."""
 import os
 
 from . import procs
 
 
 class NginxProcess:
-    def __init__(self, workdir, processes, name, worker_connections=256):
+    def __init__(self, workdir, processes, name, worker_connections=256, worker_processes=1,
+                 error_log_level="info"):
         self.dir = os.path.join(workdir, name)
         os.makedirs(os.path.join(self.dir, "tmp"), exist_ok=True)
         self.processes = processes
         self.name = name
         self.worker_connections = worker_connections
+        self.worker_processes = worker_processes  # or "auto": one per core
+        self.error_log_level = error_log_level
         self.port = procs.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = os.path.join(self.dir, "nginx.out")
@@ -27,9 +31,9 @@ class NginxProcess:
         d = self.dir
         with open(self.config_path, "w") as f:
             f.write(f"""\
-{user}worker_processes 1;
+{user}worker_processes {self.worker_processes};
 pid {d}/nginx.pid;
-error_log {d}/error.log info;
+error_log {d}/error.log {self.error_log_level};
 events {{ worker_connections {self.worker_connections}; }}
 http {{
   access_log {self.access_log};
@@ -50,5 +54,5 @@ http {{
         return self
 
     def stop(self):
-        if self.daemon:
-            self.daemon.stop()
+        """Returns nginx's exit code (None if it never started)."""
+        return self.daemon.stop() if self.daemon else None

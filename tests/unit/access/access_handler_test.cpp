@@ -223,6 +223,30 @@ TEST_F(AccessHandlerTest, BlobsRedirectToTheCdnExceptForTheCdnItself) {
       << "the CDN gets the bytes";
 }
 
+TEST_F(AccessHandlerTest, NodesFollowingADownloadPassOnlyTheAddressLists) {
+  config::OriginConfig origin;
+  origin.secrets = {"cdn-secret-0123456789"};
+  origin.deny = {"127.0.0.3"};
+  AccessControls controls;
+  controls.origin = std::make_unique<OriginGuard>(origin);
+  controls.rate = std::make_unique<RateLimiter>(1, 1);
+  auto handler = gate(std::move(controls));
+  handler->admit_peers(
+      [](const http::Request& request) { return request["X-Regcache-Lease"] == "node-a"; });
+  LoopbackServer server(*handler);
+  const std::string follow = "/_regcache/inflight/sha256:0123456789abcdef";
+  const std::pair<std::string, std::string> peer{"X-Regcache-Lease", "node-a"};
+
+  TestClient node(server.port());
+  EXPECT_EQ(node.get(follow, {peer}).status, 200u) << "no secret needed";
+  EXPECT_EQ(node.get(follow, {peer}).status, 200u) << "no client rate either";
+  EXPECT_EQ(node.get(follow, {{"X-Regcache-Lease", "node-b"}}).status, 403u)
+      << "an unknown node is a client";
+  EXPECT_EQ(node.get("/v2/", {peer}).status, 403u) << "only the follow path is open to nodes";
+  EXPECT_EQ(TestClient(server.port(), "127.0.0.3").get(follow, {peer}).status, 403u)
+      << "the address lists still apply";
+}
+
 TEST_F(AccessHandlerTest, ConcurrentDownloadsPerClient) {
   AccessControls controls;
   controls.downloads = std::make_unique<ConcurrencyLimiter>(1);
