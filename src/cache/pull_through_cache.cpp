@@ -235,8 +235,16 @@ ManifestLookup PullThroughCache::serve_fetched_manifest(const FetchedManifest& f
 }
 
 void PullThroughCache::pin_if_untagged(const std::string& upstream, const std::string& repository,
-                                       const Digest& digest) {
-  if (!index_.reachable_from_tag(digest)) index_.pin(upstream, repository, digest);
+                                       const Digest& digest, bool stored_now) {
+  if (index_.reachable_from_tag(digest)) return;
+  const bool new_pin = index_.pin(upstream, repository, digest);
+  // The bucket's collector keeps what a shared pin reaches: once per new pin
+  // (not a PUT per pull), and again when the manifest had to be stored again.
+  if (catalog_ != nullptr && (new_pin || stored_now)) {
+    asio::post(workers_, [catalog = catalog_, upstream, repository, digest] {
+      catalog->put_pin(upstream, repository, digest);
+    });
+  }
 }
 
 std::vector<Digest> PullThroughCache::link_references(const std::string& upstream,
@@ -289,7 +297,7 @@ Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fet
     index_.add_refs(*digest, referenced);
     auto now = clock_.now_seconds();
     if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, now});
-    if (by_digest) pin_if_untagged(up, repository, *digest);
+    if (by_digest) pin_if_untagged(up, repository, *digest, /*stored_now=*/true);
     index_.put_object({*digest, got->body.size(), got->media_type, now, now});
     // Before answering (this runs on a worker): a client that goes on to
     // another node finds the manifest there.
