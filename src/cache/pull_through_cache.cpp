@@ -140,7 +140,7 @@ bool PullThroughCache::import_blob(const Digest& digest) {
 }
 
 bool PullThroughCache::import_manifest(const std::string& upstream, const std::string& repository,
-                                       const Digest& digest) {
+                                       const Digest& digest, bool of_repository) {
   constexpr uint64_t kMaxManifest = 4 * 1024 * 1024;  // registries refuse larger ones
   auto media_type = catalog_->manifest_type(digest);
   if (!media_type) return false;
@@ -163,8 +163,11 @@ bool PullThroughCache::import_manifest(const std::string& upstream, const std::s
   index_.add_refs(digest, referenced);
   auto now = clock_.now_seconds();
   index_.put_object({digest, body.size(), *media_type, now, now});
-  // What a manifest of this repository references belongs to it.
-  if (index_.linked(upstream, repository, digest)) {
+  // What a manifest of this repository references belongs to it. A caller
+  // that knows it is the repository's (a tag record) links it again: garbage
+  // collection may have pruned its link while the body was read.
+  if (of_repository || index_.linked(upstream, repository, digest)) {
+    index_.link(upstream, repository, digest);
     for (const auto& child : referenced) index_.link(upstream, repository, child);
   }
   return true;
@@ -177,7 +180,7 @@ void PullThroughCache::import_tag(const std::string& upstream, const std::string
   auto local = index_.tag(upstream, repository, tag);
   if (local && local->validated_at >= shared->validated_at) return;  // nothing newer
   index_.link(upstream, repository, shared->digest);
-  if (!import_manifest(upstream, repository, shared->digest)) {
+  if (!import_manifest(upstream, repository, shared->digest, /*of_repository=*/true)) {
     auto record = index_.object(shared->digest);
     if (!record || record->media_type.empty()) return;  // not servable here
   }

@@ -118,7 +118,7 @@ class PullThroughCache {
   // Shared store (blocking, worker pool): indexes content another node stored.
   bool import_blob(const registry::Digest& digest);
   bool import_manifest(const std::string& upstream, const std::string& repository,
-                       const registry::Digest& digest);
+                       const registry::Digest& digest, bool of_repository = false);
   void import_tag(const std::string& upstream, const std::string& repository,
                   const std::string& tag);
   // Best effort, in the background (from the I/O threads).
