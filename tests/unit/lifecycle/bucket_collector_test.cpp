@@ -171,7 +171,10 @@ TEST_F(BucketGcTest, RemovesWhatNoTagOrPinReachesOnceNobodyUsedItForTheGracePeri
   tag("v1", new_manifest);  // moved away from old_manifest
   put_record("meta/pins/sha256/" + pinned.hex(), "{}");
   auto gone = *registry::Digest::parse("sha256:" + std::string(64, 'e'));
+  // Records of a manifest no longer in the bucket (it went by TTL).
   tag("dangling", gone);
+  put_record("meta/pins/sha256/" + gone.hex(), "{}");
+  put_record("meta/manifests/sha256/" + gone.hex(), "application/vnd.oci.image.manifest.v1+json");
   auto c = gc_collector();
 
   // Everything was uploaded just now: within the grace period.
@@ -188,8 +191,11 @@ TEST_F(BucketGcTest, RemovesWhatNoTagOrPinReachesOnceNobodyUsedItForTheGracePeri
   EXPECT_EQ(digests(dry.manifests), std::set<registry::Digest>{old_manifest});
   EXPECT_EQ(digests(dry.blobs), std::set<registry::Digest>{old_layer});
   EXPECT_EQ(dry.pruned_tags, 1u);
+  EXPECT_EQ(dry.pruned_pins, 1u);
+  EXPECT_EQ(dry.pruned_records, 1u);
   EXPECT_TRUE(store->size_of(old_manifest) && store->size_of(old_layer));
   EXPECT_TRUE(has("meta/tags/up/repo/_tag/dangling"));
+  EXPECT_TRUE(has("meta/pins/sha256/" + gone.hex()));
 
   auto done = c.collect_garbage(false);
   EXPECT_EQ(digests(done.manifests), std::set<registry::Digest>{old_manifest});
@@ -204,6 +210,8 @@ TEST_F(BucketGcTest, RemovesWhatNoTagOrPinReachesOnceNobodyUsedItForTheGracePeri
   EXPECT_TRUE(has("meta/manifests/sha256/" + new_manifest.hex()));
   EXPECT_TRUE(has("meta/pins/sha256/" + pinned.hex()));
   EXPECT_FALSE(has("meta/tags/up/repo/_tag/dangling"));
+  EXPECT_FALSE(has("meta/pins/sha256/" + gone.hex()));
+  EXPECT_FALSE(has("meta/manifests/sha256/" + gone.hex()));
   EXPECT_TRUE(has("meta/tags/up/repo/_tag/v1"));
   // Streams in flight finish from the grace copy.
   auto grace = store->client().head(store->removed_key_of(old_layer));
