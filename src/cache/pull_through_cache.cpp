@@ -141,7 +141,7 @@ bool PullThroughCache::import_blob(const Digest& digest) {
 }
 
 bool PullThroughCache::import_manifest(const std::string& upstream, const std::string& repository,
-                                       const Digest& digest) {
+                                       const Digest& digest, bool of_repository) {
   constexpr uint64_t kMaxManifest = 4 * 1024 * 1024;  // registries refuse larger ones
   auto media_type = catalog_->manifest_type(digest);
   if (!media_type) return false;
@@ -164,8 +164,11 @@ bool PullThroughCache::import_manifest(const std::string& upstream, const std::s
   index_.add_refs(digest, referenced);
   auto now = clock_.now_seconds();
   index_.put_object({digest, body.size(), *media_type, now, now});
-  // What a manifest of this repository references belongs to it.
-  if (index_.linked(upstream, repository, digest)) {
+  // What a manifest of this repository references belongs to it. A caller
+  // that knows it is the repository's (a tag record) links it again: garbage
+  // collection may have pruned its link while the body was read.
+  if (of_repository || index_.linked(upstream, repository, digest)) {
+    index_.link(upstream, repository, digest);
     for (const auto& child : referenced) index_.link(upstream, repository, child);
   }
   return true;
@@ -178,7 +181,7 @@ void PullThroughCache::import_tag(const std::string& upstream, const std::string
   auto local = index_.tag(upstream, repository, tag);
   if (local && local->validated_at >= shared->validated_at) return;  // nothing newer
   index_.link(upstream, repository, shared->digest);
-  if (!import_manifest(upstream, repository, shared->digest)) {
+  if (!import_manifest(upstream, repository, shared->digest, /*of_repository=*/true)) {
     auto record = index_.object(shared->digest);
     if (!record || record->media_type.empty()) return;  // not servable here
   }
@@ -236,8 +239,16 @@ ManifestLookup PullThroughCache::serve_fetched_manifest(const FetchedManifest& f
 }
 
 void PullThroughCache::pin_if_untagged(const std::string& upstream, const std::string& repository,
-                                       const Digest& digest) {
-  if (!index_.reachable_from_tag(digest)) index_.pin(upstream, repository, digest);
+                                       const Digest& digest, bool stored_now) {
+  if (index_.reachable_from_tag(digest)) return;
+  const bool new_pin = index_.pin(upstream, repository, digest);
+  // The bucket's collector keeps what a shared pin reaches: once per new pin
+  // (not a PUT per pull), and again when the manifest had to be stored again.
+  if (catalog_ != nullptr && (new_pin || stored_now)) {
+    asio::post(workers_, [catalog = catalog_, upstream, repository, digest] {
+      catalog->put_pin(upstream, repository, digest);
+    });
+  }
 }
 
 std::vector<Digest> PullThroughCache::link_references(const std::string& upstream,
@@ -290,7 +301,7 @@ Result<PullThroughCache::FetchedManifest, UpstreamFailure> PullThroughCache::fet
     index_.add_refs(*digest, referenced);
     auto now = clock_.now_seconds();
     if (!tag.empty()) index_.put_tag(up, repository, tag, {*digest, now});
-    if (by_digest) pin_if_untagged(up, repository, *digest);
+    if (by_digest) pin_if_untagged(up, repository, *digest, /*stored_now=*/true);
     index_.put_object({*digest, got->body.size(), got->media_type, now, now});
     // Before answering (this runs on a worker): a client that goes on to
     // another node finds the manifest there.

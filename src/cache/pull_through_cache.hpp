@@ -111,14 +111,15 @@ class PullThroughCache {
   std::vector<registry::Digest> link_references(const std::string& upstream,
                                                 const std::string& repository,
                                                 const std::string& manifest_body);
-  // A manifest asked for by digest that no tag reaches is pinned (kept by GC).
+  // A manifest asked for by digest that no tag reaches is pinned (kept by GC);
+  // on a shared bucket the pin is shared when new or when `stored_now`.
   void pin_if_untagged(const std::string& upstream, const std::string& repository,
-                       const registry::Digest& digest);
+                       const registry::Digest& digest, bool stored_now = false);
 
   // Shared store (blocking, worker pool): indexes content another node stored.
   bool import_blob(const registry::Digest& digest);
   bool import_manifest(const std::string& upstream, const std::string& repository,
-                       const registry::Digest& digest);
+                       const registry::Digest& digest, bool of_repository = false);
   void import_tag(const std::string& upstream, const std::string& repository,
                   const std::string& tag);
   // Best effort, in the background (from the I/O threads).

@@ -127,6 +127,9 @@ struct LifecycleConfig {
   unsigned high_watermark = 95;                 // % of the budget that starts eviction
   unsigned low_watermark = 85;                  // % of the budget eviction goes down to
   Seconds gc_interval = std::chrono::hours(1);  // 0 = garbage collection on demand only
+  // regcache.gc_grace: on a shared bucket, an object no tag or pin reaches is
+  // removed only when no node used it for this long.
+  Seconds gc_grace = std::chrono::hours(1);
 };
 
 // regcache.admin_addr: an optional second listener for the operator endpoints

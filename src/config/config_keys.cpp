@@ -129,6 +129,7 @@ constexpr std::array kKeys{
     KeySpec{"regcache.high_watermark", value},
     KeySpec{"regcache.low_watermark", value},
     KeySpec{"regcache.gc_interval", value},
+    KeySpec{"regcache.gc_grace", value},
     KeySpec{"regcache.fetch_lease", value},
     KeySpec{"regcache.node_url", value},
     KeySpec{"regcache.peer_ca", value},

@@ -257,6 +257,9 @@ void read_lifecycle(const Settings& settings, LifecycleConfig& lifecycle) {
   if (const Setting* s = settings.find("regcache.gc_interval")) {
     lifecycle.gc_interval = duration_of(*s, {.allow_zero = true, .max = kMaxExpiry});
   }
+  if (const Setting* s = settings.find("regcache.gc_grace")) {
+    lifecycle.gc_grace = duration_of(*s, {.allow_zero = false, .max = kMaxExpiry});
+  }
 }
 
 void read_admin(const Settings& settings, AdminConfig& admin) {

@@ -21,15 +21,43 @@ json objects_json(const std::vector<index::ObjectRecord>& objects) {
   return out;
 }
 
-json gc_json(const lifecycle::GcReport& report) {
-  return {{"dry_run", report.dry_run},
-          {"manifests", objects_json(report.manifests)},
-          {"blobs", objects_json(report.blobs)},
+json bucket_objects_json(const std::vector<lifecycle::BucketObject>& objects) {
+  json out = json::array();
+  for (const auto& object : objects) {
+    out.push_back({{"digest", object.digest.str()},
+                   {"bytes", object.size},
+                   {"last_use", object.last_access}});
+  }
+  return out;
+}
+
+json bucket_gc_json(const lifecycle::BucketGcReport& report) {
+  return {{"complete", report.complete},
+          {"objects", report.objects},
+          {"roots", report.roots},
+          {"reachable", report.reachable},
+          {"manifests", bucket_objects_json(report.manifests)},
+          {"blobs", bucket_objects_json(report.blobs)},
           {"bytes", report.bytes},
-          {"kept", report.kept},
+          {"recent", report.recent},
           {"skipped", report.skipped},
           {"pruned_tags", report.pruned_tags},
-          {"pruned_links", report.pruned_links}};
+          {"pruned_pins", report.pruned_pins},
+          {"pruned_records", report.pruned_records}};
+}
+
+json gc_json(const lifecycle::GcReport& report) {
+  json out = {{"dry_run", report.dry_run},
+              {"manifests", objects_json(report.manifests)},
+              {"blobs", objects_json(report.blobs)},
+              {"bytes", report.bytes},
+              {"kept", report.kept},
+              {"skipped", report.skipped},
+              {"pruned_tags", report.pruned_tags},
+              {"pruned_links", report.pruned_links}};
+  // Only on the node collecting for a shared bucket.
+  if (report.bucket) out["bucket"] = bucket_gc_json(*report.bucket);
+  return out;
 }
 
 std::string text(const json& request, const char* key) {

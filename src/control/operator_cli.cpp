@@ -128,6 +128,38 @@ void print_list(const json& list) {
   }
 }
 
+// The shared bucket's part (this node is its collector).
+void print_bucket_gc(const json& b, bool dry, bool quiet) {
+  const char* verb = dry ? "would remove" : "removed";
+  if (!quiet) {
+    for (const auto* kind : {"manifests", "blobs"}) {
+      for (const auto& o : b[kind]) {
+        std::cout << fmt::format("bucket: {} {} {} ({})\n", verb,
+                                 std::string(kind) == "blobs" ? "blob" : "manifest",
+                                 o["digest"].get<std::string>(), bytes(o["bytes"]));
+      }
+    }
+  }
+  std::cout << fmt::format(
+      "bucket: {} {} manifest(s) and {} blob(s), {}; {} of {} object(s) reachable from {} tag(s) "
+      "or pin(s); {} unreachable kept (used within gc_grace), {} being fetched\n",
+      verb, b["manifests"].size(), b["blobs"].size(), bytes(b["bytes"]),
+      b["reachable"].get<uint64_t>(), b["objects"].get<uint64_t>(), b["roots"].get<uint64_t>(),
+      b["recent"].get<uint64_t>(), b["skipped"].get<uint64_t>());
+  const auto pruned = b["pruned_tags"].get<uint64_t>() + b["pruned_pins"].get<uint64_t>() +
+                      b["pruned_records"].get<uint64_t>();
+  if (pruned > 0) {
+    std::cout << fmt::format(
+        "bucket: {} {} tag record(s), {} pin(s) and {} media type record(s) of manifests no "
+        "longer in the bucket\n",
+        dry ? "would prune" : "pruned", b["pruned_tags"].get<uint64_t>(),
+        b["pruned_pins"].get<uint64_t>(), b["pruned_records"].get<uint64_t>());
+  }
+  if (!b["complete"].get<bool>()) {
+    std::cout << "bucket: stopped early (see the server log); the next run goes on\n";
+  }
+}
+
 void print_gc(const json& g, bool quiet) {
   const bool dry = g["dry_run"].get<bool>();
   if (!quiet) {
@@ -147,6 +179,7 @@ void print_gc(const json& g, bool quiet) {
     std::cout << fmt::format("{} candidate(s) left alone: being downloaded or referenced again\n",
                              g["skipped"].get<uint64_t>());
   }
+  if (g.contains("bucket")) print_bucket_gc(g["bucket"], dry, quiet);
 }
 
 void print_verify(const json& v) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 namespace regcache::coord {
@@ -65,6 +66,18 @@ void S3SharedCatalog::put_manifest_type(const registry::Digest& digest,
   if (auto ec = client_.put_object(prefix_ + "meta/manifests/sha256/" + digest.hex(), media_type)) {
     spdlog::warn("s3: cannot share the media type of {} with other nodes: {}", digest.str(),
                  ec.message());
+  }
+}
+
+void S3SharedCatalog::put_pin(const std::string& upstream, const std::string& repository,
+                              const registry::Digest& digest) {
+  // The key is all the collector needs; the body says who pinned it, when.
+  const auto pinned_at = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  nlohmann::json json{{"upstream", upstream}, {"repository", repository}, {"pinned_at", pinned_at}};
+  if (auto ec = client_.put_object(prefix_ + "meta/pins/sha256/" + digest.hex(), json.dump())) {
+    spdlog::warn("s3: cannot share the pin of {} with other nodes: {}", digest.str(), ec.message());
   }
 }
 

@@ -4,6 +4,7 @@
 //
 //   <root>/regcache/v1/meta/tags/<upstream>/<repository>/<tag>  {"digest":..., "validated_at":...}
 //   <root>/regcache/v1/meta/manifests/sha256/<hex>               the media type
+//   <root>/regcache/v1/meta/pins/sha256/<hex>                    {"upstream":..., "repository":..., "pinned_at":...}
 //
 // Last writer wins: every writer states what upstream said at that moment.
 
@@ -26,6 +27,8 @@ class S3SharedCatalog final : public cache::SharedCatalog {
                const cache::SharedTag& value) override;
   std::optional<std::string> manifest_type(const registry::Digest& digest) override;
   void put_manifest_type(const registry::Digest& digest, const std::string& media_type) override;
+  void put_pin(const std::string& upstream, const std::string& repository,
+               const registry::Digest& digest) override;
 
   std::string tag_key(const std::string& upstream, const std::string& repository,
                       const std::string& tag) const;

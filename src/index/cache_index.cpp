@@ -382,16 +382,17 @@ bool CacheIndex::reachable_from_tag(const Digest& digest) const {
   return false;
 }
 
-void CacheIndex::pin(const std::string& upstream, const std::string& repository,
+bool CacheIndex::pin(const std::string& upstream, const std::string& repository,
                      const Digest& digest) {
   {
     std::unique_lock lock(mutex_);
-    if (!pins_.insert(link_key(upstream, repository, digest)).second) return;
+    if (!pins_.insert(link_key(upstream, repository, digest)).second) return false;
     ++pin_counts_[digest.hex()];
   }
   std::lock_guard db_lock(db_mutex_);
   Statement s(db_, "INSERT OR IGNORE INTO pins(upstream, repository, digest) VALUES(?1, ?2, ?3)");
   s.bind(1, upstream).bind(2, repository).bind(3, digest.str()).step();
+  return true;
 }
 
 void CacheIndex::unpin(const std::string& upstream, const std::string& repository,

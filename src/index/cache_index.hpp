@@ -104,7 +104,8 @@ class CacheIndex {
   bool has_refs(const Digest& parent) const;
   // True if a tag points at `digest` or at a present object that references it.
   bool reachable_from_tag(const Digest& digest) const;
-  void pin(const std::string& upstream, const std::string& repository, const Digest& digest);
+  // True when the pin is new (it was not pinned for this repository yet).
+  bool pin(const std::string& upstream, const std::string& repository, const Digest& digest);
 
   bool linked(const std::string& upstream, const std::string& repository,
               const Digest& digest) const;

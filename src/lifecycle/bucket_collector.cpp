@@ -3,10 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 #include "config/byte_size.hpp"
+#include "config/duration.hpp"
 #include "lifecycle/filesystem_space.hpp"
+#include "registry/manifest_references.hpp"
 
 namespace regcache::lifecycle {
 namespace {
@@ -17,11 +20,20 @@ constexpr auto kRenewEvery = std::chrono::seconds(1);
 // than this (a blob published while the listing ran is not in it).
 constexpr int64_t kForgetAfter = 300;
 
+// Registries refuse larger manifests: a bigger object is no manifest to read.
+constexpr uint64_t kMaxManifest = 4 * 1024 * 1024;
+
 // S3's LastModified ("2026-11-27T22:37:21.000Z") as unix seconds, 0 if unreadable.
 int64_t parse_time(const std::string& text) {
   std::tm tm{};
   if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
   return static_cast<int64_t>(timegm(&tm));
+}
+
+// The digest a key under `area` names ("<area><hex>").
+std::optional<registry::Digest> digest_in(const std::string& key, const std::string& area) {
+  if (!key.starts_with(area)) return std::nullopt;
+  return registry::Digest::parse("sha256:" + key.substr(area.size()));
 }
 
 }  // namespace
@@ -66,22 +78,24 @@ void BucketCollector::resign() {
   if (collector_.exchange(false)) coordination_.resign();
 }
 
-BucketPassReport BucketCollector::pass() {
-  BucketPassReport report;
-  coordination_.flush_access();
+bool BucketCollector::take_turn() {
   const auto role = coordination_.elect();
   renewed_ = std::chrono::steady_clock::now();
   const bool was = collector_.exchange(role == CollectorCoordination::Role::collector);
   if (role != CollectorCoordination::Role::collector) {
     if (was) spdlog::info("collector: another node collects for the bucket now");
-    spdlog::debug("collector: skipping the bucket pass ({})",
+    spdlog::debug("collector: skipping the bucket ({})",
                   role == CollectorCoordination::Role::follower ? "another node collects"
                                                                 : "redis unreachable");
-    return report;
+    return false;
   }
-  if (!was) spdlog::info("collector: this node now collects (ttl, max_size) for the bucket");
+  if (!was) {
+    spdlog::info("collector: this node now collects (ttl, max_size, gc) for the bucket");
+  }
+  return true;
+}
 
-  const int64_t listed_at = clock_.now_seconds();
+std::optional<std::vector<BucketObject>> BucketCollector::list_blobs() {
   const std::string blobs = store_.prefix() + "blobs/sha256/";
   std::vector<BucketObject> objects;
   bool lost = false;  // a long listing keeps the lock renewed
@@ -93,9 +107,21 @@ BucketPassReport BucketCollector::pass() {
   });
   if (ec) {
     spdlog::warn("collector: cannot list {}: {}", blobs, ec.message());
-    return report;
+    return std::nullopt;
   }
-  if (lost) return report;
+  if (lost) return std::nullopt;
+  return objects;
+}
+
+BucketPassReport BucketCollector::pass() {
+  BucketPassReport report;
+  coordination_.flush_access();
+  if (!take_turn()) return report;
+
+  const int64_t listed_at = clock_.now_seconds();
+  auto listing = list_blobs();
+  if (!listing) return report;
+  auto objects = std::move(*listing);
   auto shared = coordination_.last_access();
   if (!shared) return report;  // Redis went away: try next time
 
@@ -182,6 +208,195 @@ bool BucketCollector::remove(const BucketObject& victim) {
     return false;
   }
   index_.remove_object(victim.digest);
+  return true;
+}
+
+BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
+  BucketGcReport report;
+  report.dry_run = dry_run;
+  coordination_.flush_access();
+  if (!take_turn()) return report;
+  report.collected = true;
+  report.complete = false;  // until the end
+  // The key layout of coord::S3SharedCatalog (the nodes' records).
+  const std::string& prefix = store_.prefix();
+  const std::string manifests_area = prefix + "meta/manifests/sha256/";
+  const std::string tags_area = prefix + "meta/tags/";
+  const std::string pins_area = prefix + "meta/pins/sha256/";
+  auto& client = store_.client();
+
+  // Blobs first, records after: a record naming an upload that finished after
+  // the blobs were listed names nothing this run could remove.
+  BucketListing listing;
+  auto objects = list_blobs();
+  if (!objects) return report;
+  listing.objects = std::move(*objects);
+  bool lost = false;
+  auto list = [&](const std::string& area, const std::function<void(const storage::S3Object&)>& visit) {
+    auto ec = client.list(area, [&](const storage::S3Object& object) {
+      if (!lost && !still_collector()) lost = true;
+      if (!lost) visit(object);
+    });
+    if (ec) spdlog::warn("gc: bucket: cannot list {}: {}", area, ec.message());
+    return !ec && !lost;
+  };
+  const bool listed = list(manifests_area, [&](const storage::S3Object& object) {
+    auto digest = digest_in(object.key, manifests_area);
+    if (!digest) return;
+    listing.manifests.insert(digest->hex());
+    listing.manifest_records.push_back({object.key, *digest, parse_time(object.last_modified)});
+  });
+  std::vector<storage::S3Object> tag_objects;
+  if (!listed || !list(tags_area, [&](const auto& object) { tag_objects.push_back(object); }) ||
+      !list(pins_area, [&](const storage::S3Object& object) {
+        auto digest = digest_in(object.key, pins_area);
+        if (digest) listing.pins.push_back({object.key, *digest, parse_time(object.last_modified)});
+      })) {
+    return report;
+  }
+  // A tag record names its manifest in its body. One that cannot be read
+  // might be the only root of something: then nothing is removed this time.
+  for (const auto& object : tag_objects) {
+    if (!still_collector()) return report;
+    auto body = client.get_object(object.key);
+    if (!body.ok()) {
+      spdlog::warn("gc: bucket: cannot read the tag record {}: {}; removing nothing this time",
+                   object.key, body.error().message());
+      return report;
+    }
+    if (!body.value()) continue;  // deleted since the listing
+    auto json = nlohmann::json::parse(*body.value(), nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || !json["digest"].is_string()) continue;  // not regcache's
+    auto digest = registry::Digest::parse(json["digest"].get<std::string>());
+    if (!digest) continue;
+    int64_t written_at = parse_time(object.last_modified);
+    if (json["validated_at"].is_number_integer()) {
+      written_at = std::max(written_at, json["validated_at"].get<int64_t>());
+    }
+    listing.tags.push_back({object.key, *digest, written_at});
+  }
+
+  // Last use by any node, as for the passes; this node's index also knows
+  // manifests whose media type record is missing.
+  auto shared = coordination_.last_access();
+  if (!shared) return report;
+  std::unordered_map<std::string, uint64_t> sizes;
+  for (auto& object : listing.objects) {
+    const auto& hex = object.digest.hex();
+    sizes.emplace(hex, object.size);
+    if (auto it = shared->find(hex); it != shared->end())
+      object.last_access = std::max(object.last_access, it->second);
+    if (auto local = index_.object(object.digest)) {
+      object.last_access = std::max(object.last_access, local->last_access);
+      if (!local->media_type.empty()) listing.manifests.insert(hex);
+    }
+  }
+  // References of manifests no longer in the bucket are not needed again.
+  std::erase_if(links_, [&](const auto& entry) { return !sizes.contains(entry.first); });
+
+  auto plan = plan_bucket_gc(
+      listing, clock_.now_seconds(), config_.gc_grace.count(),
+      [&](const registry::Digest& digest) -> std::optional<ManifestLinks> {
+        if (!lost && !still_collector()) lost = true;
+        if (lost) return std::nullopt;
+        auto size = sizes.find(digest.hex());
+        return links_of(digest, size == sizes.end() ? 0 : size->second);
+      },
+      [&](const registry::Digest& digest) {
+        return (fetcher_ != nullptr && fetcher_->find(digest) != nullptr) ||
+               coordination_.fetching(digest);
+      });
+  if (lost) return report;
+  report.objects = listing.objects.size();
+  report.roots = plan.roots;
+  report.reachable = plan.reachable;
+  report.recent = plan.recent;
+  report.skipped = plan.protected_;
+  if (!plan.complete) {
+    spdlog::warn("gc: bucket: a reachable manifest could not be read; removing nothing this time");
+    return report;
+  }
+
+  std::vector<std::string> forgotten;
+  bool stopped = false;
+  for (auto* group : {&plan.manifests, &plan.blobs}) {
+    const bool manifests = group == &plan.manifests;
+    for (const auto& victim : *group) {
+      if (!dry_run) {
+        if (!still_collector()) {
+          stopped = true;
+          break;
+        }
+        if (!remove(victim)) {
+          ++report.skipped;
+          continue;
+        }
+        forgotten.push_back(victim.digest.hex());
+        if (manifests) {
+          links_.erase(victim.digest.hex());
+          prune_record(manifests_area + victim.digest.hex(), victim.digest, false);
+          prune_record(pins_area + victim.digest.hex(), victim.digest, false);
+        }
+      }
+      report.bytes += victim.size;
+      (manifests ? report.manifests : report.blobs).push_back(victim);
+    }
+    if (stopped) break;
+  }
+  if (!stopped) {
+    for (const auto& record : plan.dangling_tags) {
+      if (prune_record(record.key, record.digest, dry_run)) ++report.pruned_tags;
+    }
+    for (const auto& record : plan.dangling_pins) {
+      if (prune_record(record.key, record.digest, dry_run)) ++report.pruned_pins;
+    }
+    for (const auto& record : plan.orphan_records) {
+      if (prune_record(record.key, record.digest, dry_run)) ++report.pruned_records;
+    }
+  }
+  if (!forgotten.empty()) coordination_.forget(forgotten);
+  report.complete = !stopped;
+
+  spdlog::info(
+      "gc: bucket: {} {} manifest(s) and {} blob(s) no tag or pin reaches, {}; {} of {} "
+      "object(s) reachable from {} tagged or pinned manifest(s); kept {} unreachable used "
+      "within gc_grace ({}) and {} being fetched or used since; {} {} dangling tag record(s), "
+      "{} pin(s) and {} media type record(s){}",
+      dry_run ? "would remove" : "removed", report.manifests.size(), report.blobs.size(),
+      config::format_bytes(report.bytes), report.reachable, report.objects, report.roots,
+      report.recent, config::format_duration(config_.gc_grace), report.skipped,
+      dry_run ? "would prune" : "pruned", report.pruned_tags, report.pruned_pins,
+      report.pruned_records, stopped ? " (stopped: lost the collector lock)" : "");
+  return report;
+}
+
+std::optional<ManifestLinks> BucketCollector::links_of(const registry::Digest& digest,
+                                                       uint64_t size) {
+  if (auto it = links_.find(digest.hex()); it != links_.end()) return it->second;
+  if (size > kMaxManifest) return ManifestLinks{};
+  auto body = store_.client().get_object(store_.key_of(digest));
+  if (!body.ok()) {
+    spdlog::warn("gc: bucket: cannot read manifest {}: {}", digest.str(), body.error().message());
+    return std::nullopt;
+  }
+  if (!body.value()) return ManifestLinks{};  // removed since the listing
+  ManifestLinks links{registry::manifest_references(*body.value()),
+                      registry::child_manifests(*body.value())};
+  links_.emplace(digest.hex(), links);
+  return links;
+}
+
+bool BucketCollector::prune_record(const std::string& key, const registry::Digest& digest,
+                                   bool dry_run) {
+  if (!still_collector()) return false;
+  // A node uploading the manifest again writes its records again after the upload.
+  auto size = store_.client().head(store_.key_of(digest));
+  if (!size.ok() || size.value()) return false;
+  if (dry_run) return true;
+  if (auto ec = store_.client().remove(key)) {
+    spdlog::warn("gc: bucket: cannot delete {}: {}", key, ec.message());
+    return false;
+  }
   return true;
 }
 

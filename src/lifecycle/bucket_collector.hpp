@@ -17,14 +17,27 @@
 // The collector re-checks its lock at least every second while it removes, and
 // stops when it lost it, so two nodes never collect at once for longer than
 // one renewal. Without a reachable Redis nobody collects.
+//
+// collect_garbage() (every regcache.gc_interval, and `regcache gc`) is the
+// mark and sweep of bucket_marking.hpp over the whole bucket, on the collector
+// only: it lists blobs/, then the media type records, tag records and pins the
+// nodes write under meta/ (cache::SharedCatalog), reads the reachable
+// manifests (their references are kept in memory: content-addressed, they
+// never change), and removes what no tag or pin reaches and no node used for
+// regcache.gc_grace, through the same path as the passes.
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "cache/blob_fetcher.hpp"
 #include "config/config.hpp"
 #include "index/cache_index.hpp"
+#include "lifecycle/bucket_marking.hpp"
 #include "lifecycle/bucket_plan.hpp"
 #include "lifecycle/collector_coordination.hpp"
 #include "lifecycle/expiry_policy.hpp"
@@ -50,6 +63,9 @@ class BucketCollector {
                   const Clock& clock);
 
   BucketPassReport pass();
+  // Garbage collection over the bucket when this node is the collector
+  // (report.collected); a dry run only reports.
+  BucketGcReport collect_garbage(bool dry_run);
   // Between passes (every housekeeper tick): sends this node's access times
   // and renews the lock when this node holds it.
   void between_passes();
@@ -60,8 +76,15 @@ class BucketCollector {
   uint64_t budget() const;
 
  private:
+  // Elects (takes or renews the lock); true when this node collects now.
+  bool take_turn();
   bool still_collector();
+  // blobs/ with sizes and upload times; nullopt if it cannot be listed or the lock was lost.
+  std::optional<std::vector<BucketObject>> list_blobs();
   bool remove(const BucketObject& victim);
+  std::optional<ManifestLinks> links_of(const registry::Digest& digest, uint64_t size);
+  // Deletes the record `key` of `digest` while `digest` is still not in the bucket.
+  bool prune_record(const std::string& key, const registry::Digest& digest, bool dry_run);
 
   const config::LifecycleConfig config_;
   const std::filesystem::path data_dir_;
@@ -73,6 +96,7 @@ class BucketCollector {
   ExpiryPolicy expiry_;
   std::atomic<bool> collector_{false};
   std::chrono::steady_clock::time_point renewed_{};
+  std::unordered_map<std::string, ManifestLinks> links_;  // by manifest hex, across GC runs
 };
 
 }  // namespace regcache::lifecycle

@@ -13,10 +13,12 @@
 // judged once its last parent is gone.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "index/cache_index.hpp"
+#include "lifecycle/bucket_marking.hpp"
 #include "lifecycle/content_remover.hpp"
 #include "util/clock.hpp"
 
@@ -31,6 +33,8 @@ struct GcReport {
   size_t skipped = 0;       // candidates kept: in use, downloading or referenced again
   size_t pruned_tags = 0;   // tags whose manifest is no longer cached
   size_t pruned_links = 0;  // repository links to content no longer cached or referenced
+  // The shared bucket's collection, when this node is its collector.
+  std::optional<BucketGcReport> bucket;
 };
 
 class GarbageCollector {

@@ -120,6 +120,7 @@ void Housekeeper::run() {
       }
       if (config_.gc_interval.count() > 0 && Clock::now() >= next_gc) {
         collector_.collect(false);
+        if (bucket_ != nullptr) bucket_->collect_garbage(false);  // on the collector only
         ++gc_runs_;
         next_gc = Clock::now() + config_.gc_interval;
       }
@@ -228,6 +229,10 @@ EvictionReport Housekeeper::expire_locked() {
 GcReport Housekeeper::collect_garbage(bool dry_run) {
   std::lock_guard work(work_mutex_);
   auto report = collector_.collect(dry_run);
+  if (bucket_ != nullptr) {
+    auto bucket = bucket_->collect_garbage(dry_run);
+    if (bucket.collected) report.bucket = std::move(bucket);
+  }
   if (!dry_run) ++gc_runs_;
   return report;
 }

@@ -50,12 +50,14 @@ class Housekeeper {
   // `collector` (redis.addr), TTL and max_size run over the whole bucket on
   // one node at a time instead of over this node's index, and garbage
   // collection forgets unreachable content in this node's index but leaves
-  // the objects to the collector (another node may need them). Without, as
-  // on one node.
+  // the objects to the collector (another node may need them), which
+  // collects garbage over the whole bucket (BucketCollector::collect_garbage)
+  // on the same interval. Without, as on one node.
   void share_bucket(BucketCollector* collector);
   // New content was stored: check the budget soon.
   void wake();
 
+  // This node's index, and the shared bucket when this node is its collector.
   GcReport collect_garbage(bool dry_run);
   RemoveReport remove(const ImageSelector& selector, bool dry_run);
   VerifyReport verify(bool fix);

@@ -23,4 +23,19 @@ std::vector<Digest> manifest_references(std::string_view body) {
   return out;
 }
 
+std::vector<Digest> child_manifests(std::string_view body) {
+  std::vector<Digest> out;
+  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return out;
+  auto it = json.find("manifests");
+  if (it == json.end() || !it->is_array()) return out;
+  for (const auto& descriptor : *it) {
+    if (!descriptor.is_object()) continue;
+    auto d = descriptor.find("digest");
+    if (d == descriptor.end() || !d->is_string()) continue;
+    if (auto digest = Digest::parse(d->get<std::string>())) out.push_back(*digest);
+  }
+  return out;
+}
+
 }  // namespace regcache::registry

@@ -11,5 +11,7 @@
 namespace regcache::registry {
 
 std::vector<Digest> manifest_references(std::string_view body);
+// Those of them that are manifests: the child manifests of an index or list.
+std::vector<Digest> child_manifests(std::string_view body);
 
 }  // namespace regcache::registry

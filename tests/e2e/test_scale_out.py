@@ -2,10 +2,12 @@
 a three-node Redis Cluster): an uncached blob is fetched from upstream once for all nodes,
 what one node cached is served by the others without upstream, losing Redis only loses the
 coordination, upstream tokens and per-client rate budgets are shared by the nodes, and a stale
-tag is revalidated with upstream once for all nodes."""
+tag is revalidated with upstream once for all nodes; the collector's garbage collection removes
+from the bucket what no tag or pin reaches, and only that."""
 import hashlib
 import itertools
 import os
+import random
 import subprocess
 import threading
 import time
@@ -13,7 +15,7 @@ import time
 import pytest
 import requests
 
-from lib import mkimg, pki, procs, s3lab, skopeo, slowproxy, upstream as up
+from lib import mkimg, operator, pki, procs, s3lab, skopeo, slowproxy, upstream as up
 from lib.concurrent import concurrent_gets
 
 MiB = 1024 * 1024
@@ -377,3 +379,97 @@ def test_a_stale_tag_is_revalidated_with_upstream_once_for_all_nodes(cluster, up
              if r.path == path and r.method in ("HEAD", "GET") and 200 <= r.status < 300]
     assert len(asked) == 1, (f"{len(asked)} upstream requests for the stale tag from "
                              f"{len(results)} clients on 3 nodes: {asked}")
+
+
+def bucket_keys(s3, prefix, area):
+    """Names (the last path component) of the keys under <prefix>/regcache/v1/<area>/."""
+    return {key.rsplit("/", 1)[1] for key in s3lab.list_keys(s3, f"{prefix}/regcache/v1/{area}/")}
+
+
+def hexes(*digests):
+    return {d.split(":", 1)[1] for d in digests}
+
+
+def moved_tag_and_pinned_images(fresh_image):
+    """An image tagged v1, then another image under v1 sharing its first layer (same seed,
+    same size: same bytes), and an image to pull by digest only."""
+    seed = random.randrange(10**6, 10**9)  # no other test's layers
+    repo = f"scale/gc-{seed}"
+    old = fresh_image(repo, "v1", seed=seed, layer_sizes=(300 * 1024, 200 * 1024))
+    new_image = lambda: fresh_image(repo, "v1", seed=seed, layer_sizes=(300 * 1024, 250 * 1024))
+    pinned = fresh_image(f"scale/gc-pinned-{seed}", "1", layer_sizes=(200 * 1024,))
+    return old, new_image, pinned
+
+
+def test_the_collector_removes_from_the_bucket_what_no_tag_or_pin_reaches(
+        cluster, upstream, s3, fresh_image, session_dir):
+    old, push_new, pinned = moved_tag_and_pinned_images(fresh_image)
+    origin = upstream.replica("scale-gc-origin")
+    prefix = f"scale-gc-{next(_prefixes)}"
+    # No local copies: what a node serves comes from the bucket.
+    nodes = cluster(3, remote_url=origin.url, prefix=prefix,
+                    regcache={"gc_grace": "1s", "gc_interval": "1s",
+                              "s3_local_cache": {"max_size": "0"}})
+    a, b, c = nodes
+    out = os.path.join(session_dir, "scale-gc")
+    skopeo.pull_and_verify(a.host, old.ref, f"{out}-old-a", old.image)
+    new = push_new()  # the tag moves upstream
+    shared = set(old.image.blobs) & set(new.image.blobs)
+    assert len(shared) == 1, "the two images share exactly their first layer"
+    skopeo.pull_and_verify(b.host, new.ref, f"{out}-new-b", new.image)  # the tag record moves
+    skopeo.pull_and_verify(c.host, pinned.digest_ref, f"{out}-pinned-c", pinned.image)
+
+    keep = hexes(new.digest, *new.image.blobs, pinned.digest, *pinned.image.blobs)
+    gone = hexes(old.digest, *(set(old.image.blobs) - shared))
+    assert len(gone) == 3  # the old manifest, config and unshared layer
+    procs.wait_for(lambda: not gone & bucket_keys(s3, prefix, "blobs"), 60,
+                   "the collector to remove the old image's own objects from the bucket")
+    blobs = bucket_keys(s3, prefix, "blobs")
+    assert keep <= blobs, f"reachable objects were removed: {keep - blobs}"
+    assert hexes(old.digest) & bucket_keys(s3, prefix, "removed"), "no grace copy was kept"
+    manifests = bucket_keys(s3, prefix, "meta/manifests")
+    assert hexes(new.digest, pinned.digest) <= manifests and not hexes(old.digest) & manifests
+    assert bucket_keys(s3, prefix, "meta/pins") == hexes(pinned.digest)
+    collectors = [n for n in nodes if "gc: bucket: removed" in n.log_text()]
+    assert len(collectors) == 1, [n.name for n in collectors]
+
+    # Upstream gone: the moved tag and the pinned digest still pull, from the bucket.
+    origin.stop()
+    skopeo.pull_and_verify(c.host, new.ref, f"{out}-new-c", new.image)
+    skopeo.pull_and_verify(c.host, pinned.digest_ref, f"{out}-pinned-c2", pinned.image)
+    # Node A's index still lists the old manifest, which is gone from the bucket.
+    accept = {"Accept": mkimg.OCI_MANIFEST}
+    r = a.get(f"/v2/{old.repo}/manifests/{old.digest}", headers=accept)
+    assert r.status_code != 200, "the removed manifest was still served"
+
+
+def test_regcache_gc_on_the_collector_reports_and_collects_the_bucket(
+        cluster, upstream, s3, fresh_image, session_dir):
+    old, push_new, pinned = moved_tag_and_pinned_images(fresh_image)
+    prefix = f"scale-gc-{next(_prefixes)}"
+    # Garbage collection only on demand; 1 s without use makes garbage collectable.
+    nodes = cluster(2, prefix=prefix, regcache={"gc_grace": "1s", "gc_interval": "0"})
+    a, b = nodes
+    out = os.path.join(session_dir, "scale-gc-cmd")
+    skopeo.pull_and_verify(a.host, old.ref, f"{out}-old", old.image)
+    new = push_new()
+    skopeo.pull_and_verify(b.host, new.ref, f"{out}-new", new.image)
+    skopeo.pull_and_verify(a.host, pinned.digest_ref, f"{out}-pinned", pinned.image)
+    procs.wait_for(lambda: any("collector: this node now collects" in n.log_text()
+                               for n in nodes), 20, "a node to become the collector")
+    collector, other = (a, b) if "collector: this node now collects" in a.log_text() else (b, a)
+    time.sleep(2)  # past gc_grace
+
+    gone = hexes(old.digest, *(set(old.image.blobs) - set(new.image.blobs)))
+    before = bucket_keys(s3, prefix, "blobs")
+    assert gone <= before
+    dry = operator.query(collector, "gc", "--dry-run")["bucket"]
+    assert hexes(*(m["digest"] for m in dry["manifests"])) == hexes(old.digest)
+    assert hexes(*(m["digest"] for m in dry["manifests"] + dry["blobs"])) == gone
+    assert dry["roots"] == 2 and dry["complete"], dry  # the tag and the pin
+    assert bucket_keys(s3, prefix, "blobs") == before, "a dry run removed something"
+    assert "bucket" not in operator.query(other, "gc"), "a node that does not collect did"
+
+    text = operator.run(collector, "gc").stdout
+    assert "bucket: removed 1 manifest(s) and 2 blob(s)" in text, text
+    assert bucket_keys(s3, prefix, "blobs") == before - gone

@@ -87,15 +87,25 @@ class FakeCatalog final : public cache::SharedCatalog {
     std::lock_guard lock(mutex_);
     types_[digest.hex()] = media_type;
   }
+  void put_pin(const std::string& upstream, const std::string& repository,
+               const Digest& digest) override {
+    std::lock_guard lock(mutex_);
+    pin_puts_.push_back(upstream + "/" + repository + "@" + digest.str());
+  }
   size_t entries() {
     std::lock_guard lock(mutex_);
     return tags_.size() + types_.size();
+  }
+  std::vector<std::string> pin_puts() {
+    std::lock_guard lock(mutex_);
+    return pin_puts_;
   }
 
  private:
   std::mutex mutex_;
   std::map<std::string, cache::SharedTag> tags_;
   std::map<std::string, std::string> types_;
+  std::vector<std::string> pin_puts_;
 };
 
 struct Node {
@@ -247,6 +257,33 @@ TEST_F(SharedStoreTest, ImageCachedByOneNodeIsServedByTheOtherWithUpstreamDown) 
   EXPECT_EQ(layer_on_b.outcome, CacheOutcome::hit);
   EXPECT_FALSE(blob(b_, "other/repo", layer).outcome == CacheOutcome::hit)
       << "the layer belongs to library/app only";
+}
+
+TEST_F(SharedStoreTest, APinIsSharedOncePerNodeNotOncePerPull) {
+  auto body = R"({"schemaVersion":2,"layers":[]})";
+  auto pinned = upstream_.add_manifest("library/pinned", "1", body);
+  auto pin_puts = [this](size_t at_least) {
+    for (int i = 0; i < 5000 && catalog_.pin_puts().size() < at_least; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // and no more than that
+    return catalog_.pin_puts();
+  };
+  const std::string key = upstream_.upstream().name + "/library/pinned@" + pinned;
+  ASSERT_FALSE(manifest(a_, "library/pinned", pinned).error);
+  EXPECT_EQ(pin_puts(1), std::vector<std::string>{key}) << "pulled by digest, no tag reaches it";
+  ASSERT_FALSE(manifest(a_, "library/pinned", pinned).error);
+  ASSERT_FALSE(manifest(a_, "library/pinned", pinned).error);
+  EXPECT_EQ(pin_puts(1).size(), 1u) << "already pinned on node A: no PUT per pull";
+  // Node B serves it from the store and pins it in its own index: its first pin.
+  ASSERT_FALSE(manifest(b_, "library/pinned", pinned).error);
+  EXPECT_EQ(pin_puts(2), (std::vector<std::string>{key, key}));
+
+  // A manifest a tag reaches is not pinned.
+  auto tagged = upstream_.add_manifest("library/tagged", "1", R"({"schemaVersion":2})");
+  ASSERT_FALSE(manifest(a_, "library/tagged", "1").error);
+  ASSERT_FALSE(manifest(a_, "library/tagged", tagged).error);
+  EXPECT_EQ(pin_puts(2).size(), 2u);
 }
 
 }  // namespace

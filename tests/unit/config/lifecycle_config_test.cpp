@@ -1,4 +1,4 @@
-// regcache's lifecycle keys: max_size, min_free_space, watermarks, gc_interval.
+// regcache's lifecycle keys: max_size, min_free_space, watermarks, gc_interval, gc_grace.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -63,13 +63,14 @@ TEST_F(LifecycleConfigTest, Defaults) {
   EXPECT_EQ(config.lifecycle.high_watermark, 95u);
   EXPECT_EQ(config.lifecycle.low_watermark, 85u);
   EXPECT_EQ(config.lifecycle.gc_interval, 1h);
+  EXPECT_EQ(config.lifecycle.gc_grace, 1h);
   EXPECT_TRUE(config.warnings.empty());
 }
 
 TEST_F(LifecycleConfigTest, FileAndEnvironment) {
   const auto config = load(
       "regcache:\n  max_size: 200GiB\n  min_free_space: 10%\n  high_watermark: 90\n"
-      "  low_watermark: 70\n  gc_interval: 30m\n",
+      "  low_watermark: 70\n  gc_interval: 30m\n  gc_grace: 90s\n",
       {{"REGCACHE_MAX_SIZE", "50%"}});
   EXPECT_DOUBLE_EQ(config.lifecycle.max_size.percent, 50);
   EXPECT_DOUBLE_EQ(config.lifecycle.min_free_space.percent, 10);
@@ -77,6 +78,8 @@ TEST_F(LifecycleConfigTest, FileAndEnvironment) {
   EXPECT_EQ(config.lifecycle.low_watermark, 70u);
   EXPECT_EQ(config.lifecycle.gc_interval, 30min);
   EXPECT_EQ(load("regcache:\n  gc_interval: 0\n").lifecycle.gc_interval, 0s);
+  EXPECT_EQ(config.lifecycle.gc_grace, 90s);
+  EXPECT_EQ(load("", {{"REGCACHE_GC_GRACE", "2h"}}).lifecycle.gc_grace, 2h);
 }
 
 TEST_F(LifecycleConfigTest, PreciseErrors) {
@@ -91,6 +94,13 @@ TEST_F(LifecycleConfigTest, PreciseErrors) {
   EXPECT_THAT(error_of("regcache:\n  high_watermark: 50\n"),
               HasSubstr("low_watermark (85) must be below high_watermark (50)"));
   EXPECT_THAT(error_of("regcache:\n  gc_interval: 1d\n"), HasSubstr("regcache.gc_interval"));
+  // Removing what a node is about to tag needs some grace: 0 is refused.
+  EXPECT_THAT(error_of("regcache:\n  gc_grace: 0\n"),
+              HasSubstr("regcache.gc_grace: invalid duration \"0\": must be greater than 0"));
+  EXPECT_THAT(error_of("regcache:\n  gc_grace: soon\n"),
+              HasSubstr("regcache.gc_grace: invalid duration \"soon\""));
+  EXPECT_THAT(error_of("", {{"REGCACHE_GC_GRACE", "-5m"}}),
+              HasSubstr("environment REGCACHE_GC_GRACE: invalid duration \"-5m\""));
 }
 
 }  // namespace

@@ -124,4 +124,115 @@ TEST_F(BucketCollectorTest, TtlRunsFromTheLastAccessByAnyNode) {
   EXPECT_TRUE(store->size_of(used));
 }
 
+// The records the nodes write (coord::S3SharedCatalog's layout).
+class BucketGcTest : public BucketCollectorTest {
+ protected:
+  registry::Digest put_manifest(const std::vector<registry::Digest>& layers) {
+    std::string body = R"({"schemaVersion":2,"layers":[)";
+    for (size_t i = 0; i < layers.size(); ++i) {
+      body += (i ? "," : "") + std::string(R"({"digest":")") + layers[i].str() + R"("})";
+    }
+    body += "]}";
+    auto digest = *registry::Digest::parse("sha256:" + Sha256::hex_of(body));
+    auto staged = store->create_staging().value();
+    EXPECT_FALSE(staged->append(std::span<const char>(body.data(), body.size())));
+    EXPECT_FALSE(store->publish(*staged, digest));
+    put_record("meta/manifests/sha256/" + digest.hex(), "application/vnd.oci.image.manifest.v1+json");
+    return digest;
+  }
+  void put_record(const std::string& key, const std::string& body) {
+    EXPECT_FALSE(store->client().put_object(store->prefix() + key, body));
+  }
+  void tag(const std::string& name, const registry::Digest& digest) {
+    put_record("meta/tags/up/repo/_tag/" + name,
+               R"({"digest":")" + digest.str() + R"(","validated_at":1})");
+  }
+  bool has(const std::string& key) {
+    auto size = store->client().head(store->prefix() + key);
+    return size.ok() && size.value().has_value();
+  }
+  lifecycle::BucketCollector gc_collector() {
+    config.lifecycle.gc_grace = std::chrono::hours(1);
+    return collector(0, std::chrono::seconds(0));
+  }
+  static std::set<registry::Digest> digests(const std::vector<lifecycle::BucketObject>& objects) {
+    std::set<registry::Digest> out;
+    for (const auto& o : objects) out.insert(o.digest);
+    return out;
+  }
+};
+
+TEST_F(BucketGcTest, RemovesWhatNoTagOrPinReachesOnceNobodyUsedItForTheGracePeriod) {
+  auto shared = put('s', 100), old_layer = put('o', 200), new_layer = put('n', 300);
+  auto old_manifest = put_manifest({shared, old_layer});
+  auto new_manifest = put_manifest({shared, new_layer});
+  auto pinned_layer = put('p', 50);
+  auto pinned = put_manifest({pinned_layer});
+  tag("v1", new_manifest);  // moved away from old_manifest
+  put_record("meta/pins/sha256/" + pinned.hex(), "{}");
+  auto gone = *registry::Digest::parse("sha256:" + std::string(64, 'e'));
+  // Records of a manifest no longer in the bucket (it went by TTL).
+  tag("dangling", gone);
+  put_record("meta/pins/sha256/" + gone.hex(), "{}");
+  put_record("meta/manifests/sha256/" + gone.hex(), "application/vnd.oci.image.manifest.v1+json");
+  auto c = gc_collector();
+
+  // Everything was uploaded just now: within the grace period.
+  auto report = c.collect_garbage(false);
+  ASSERT_TRUE(report.collected && report.complete);
+  EXPECT_TRUE(report.manifests.empty() && report.blobs.empty());
+  EXPECT_EQ(report.recent, 2u);
+  EXPECT_EQ(report.roots, 2u);
+  EXPECT_EQ(report.reachable, 5u);
+
+  clock.now += 2 * 3600;
+  coordination.access = {{new_layer.hex(), clock.now - 10}};  // used through another node
+  auto dry = c.collect_garbage(true);
+  EXPECT_EQ(digests(dry.manifests), std::set<registry::Digest>{old_manifest});
+  EXPECT_EQ(digests(dry.blobs), std::set<registry::Digest>{old_layer});
+  EXPECT_EQ(dry.pruned_tags, 1u);
+  EXPECT_EQ(dry.pruned_pins, 1u);
+  EXPECT_EQ(dry.pruned_records, 1u);
+  EXPECT_TRUE(store->size_of(old_manifest) && store->size_of(old_layer));
+  EXPECT_TRUE(has("meta/tags/up/repo/_tag/dangling"));
+  EXPECT_TRUE(has("meta/pins/sha256/" + gone.hex()));
+
+  auto done = c.collect_garbage(false);
+  EXPECT_EQ(digests(done.manifests), std::set<registry::Digest>{old_manifest});
+  EXPECT_EQ(digests(done.blobs), std::set<registry::Digest>{old_layer});
+  EXPECT_EQ(done.bytes, 200 + store->client().head(store->removed_key_of(old_manifest)).value().value_or(0));
+  EXPECT_FALSE(store->size_of(old_manifest));
+  EXPECT_FALSE(store->size_of(old_layer));
+  for (const auto& kept : {shared, new_layer, new_manifest, pinned, pinned_layer}) {
+    EXPECT_TRUE(store->size_of(kept)) << kept.str();
+  }
+  EXPECT_FALSE(has("meta/manifests/sha256/" + old_manifest.hex()));
+  EXPECT_TRUE(has("meta/manifests/sha256/" + new_manifest.hex()));
+  EXPECT_TRUE(has("meta/pins/sha256/" + pinned.hex()));
+  EXPECT_FALSE(has("meta/tags/up/repo/_tag/dangling"));
+  EXPECT_FALSE(has("meta/pins/sha256/" + gone.hex()));
+  EXPECT_FALSE(has("meta/manifests/sha256/" + gone.hex()));
+  EXPECT_TRUE(has("meta/tags/up/repo/_tag/v1"));
+  // Streams in flight finish from the grace copy.
+  auto grace = store->client().head(store->removed_key_of(old_layer));
+  ASSERT_TRUE(grace.ok());
+  EXPECT_TRUE(grace.value().has_value());
+}
+
+TEST_F(BucketGcTest, NothingIsRemovedByAFollowerOrWhileANodeFetchesIt) {
+  auto layer = put('x', 100);
+  clock.now += 2 * 3600;
+  coordination.role = CollectorCoordination::Role::follower;
+  auto c = gc_collector();
+  EXPECT_FALSE(c.collect_garbage(false).collected);
+  EXPECT_TRUE(store->size_of(layer));
+
+  coordination.role = CollectorCoordination::Role::collector;
+  coordination.leases = {layer.hex()};
+  auto report = c.collect_garbage(false);
+  EXPECT_TRUE(report.collected);
+  EXPECT_EQ(report.skipped, 1u);
+  EXPECT_TRUE(store->size_of(layer));
+}
+
 }  // namespace
