@@ -51,6 +51,15 @@ def bucket_blobs(s3, prefix, area="blobs"):
             re.findall(r"<Key>([^<]*)</Key>.*?<Size>(\d+)</Size>", out)}
 
 
+def start_with_collector(collector, *others):
+    """Starts `collector` alone until it holds the collector lock, then the others."""
+    collector.start()
+    procs.wait_for(lambda: COLLECTS in collector.log_text(), 20,
+                   f"{collector.name} to become the collector")
+    for node in others:
+        node.start()
+
+
 def get_verified(node, repo, digest, size):
     r = node.get(f"/v2/{repo}/blobs/{digest}")
     assert r.status_code == 200, (node.name, r.status_code, r.text[:200])
@@ -161,9 +170,7 @@ def test_ttl_counts_the_last_access_through_any_node(shared_nodes, s3, fresh_ima
     prefix, (a, b) = shared_nodes(["ttl-a", "ttl-b"], ttl="24s")
     # Node A becomes the collector before B starts, so only the shared record can tell A
     # that B keeps using Y.
-    a.start()
-    procs.wait_for(lambda: COLLECTS in a.log_text(), 20, "node A to become the collector")
-    b.start()
+    start_with_collector(a, b)
     get_verified(a, idle.repo, x, idle.image.blobs[x])
     get_verified(a, used.repo, y, used.image.blobs[y])
     wait_in_bucket(s3, prefix, x, y)
@@ -183,9 +190,7 @@ def test_another_node_collects_when_the_collector_is_killed(shared_nodes, s3, fr
     newer = fresh_image("scale-life/failover-newer", "1", layer_sizes=(12 * MiB,))
     x, y = big.image.layers[0], newer.image.layers[0]
     prefix, (a, b) = shared_nodes(["failover-a", "failover-b"], max_size="20MiB")
-    a.start()
-    procs.wait_for(lambda: COLLECTS in a.log_text(), 20, "node A to become the collector")
-    b.start()
+    start_with_collector(a, b)
     get_verified(b, big.repo, x, big.image.blobs[x])
     wait_in_bucket(s3, prefix, x)
 
