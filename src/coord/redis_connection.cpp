@@ -122,6 +122,12 @@ bool RedisConnection::connect_locked() {
   if (setup.empty()) setup.push_back({"PING"});
   auto replies = round_trip_locked(setup, error);
   if (!replies) {
+    if (socket_->certificate_wanted()) {
+      // Redis' default (tls-auth-clients yes) ends the connection, with an
+      // alert or just a reset.
+      error += " (Redis asked for a client certificate: set redis.tls.certificate and "
+               "redis.tls.key, or tls-auth-clients optional on the server)";
+    }
     mark_down_locked("setting up the connection failed: " + error);
     return false;
   }

@@ -163,11 +163,6 @@ std::string tls_error(ssl_st* ssl, int result, int saved_errno) {
     why = "TLS error " + std::to_string(kind);
   }
   ERR_clear_error();
-  // A server that wants a client certificate says so only with an alert.
-  if (why.find("certificate required") != std::string::npos) {
-    why += " (Redis asks for a client certificate: set redis.tls.certificate and redis.tls.key, "
-           "or tls-auth-clients optional on the server)";
-  }
   return why;
 }
 
@@ -286,6 +281,10 @@ size_t RedisSocket::receive(char* buffer, size_t size, std::string& error) {
     error = n == 0 ? "connection closed by Redis" : system_error(errno);
     return 0;
   }
+}
+
+bool RedisSocket::certificate_wanted() const {
+  return ssl_ != nullptr && RedisTls::certificate_wanted(ssl_);
 }
 
 std::string RedisSocket::protocol() const {

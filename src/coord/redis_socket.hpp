@@ -36,6 +36,8 @@ class RedisSocket {
   // What has arrived, at least one byte, or 0 with `error` set (closed by
   // Redis, timed out, a TLS failure).
   size_t receive(char* buffer, size_t size, std::string& error);
+  // Redis asked for a client certificate and regcache had none to present.
+  bool certificate_wanted() const;
   // "TLSv1.3" or "plain TCP", for the log.
   std::string protocol() const;
 

@@ -17,7 +17,18 @@ std::string openssl_reason() {
   return reason != nullptr ? reason : "unknown OpenSSL error";
 }
 
+// Called when the server asks for a client certificate and none is set: noted
+// for the log, as the server's refusal often arrives as a bare connection reset.
+int note_certificate_request(SSL* connection, X509**, EVP_PKEY**) {
+  SSL_set_app_data(connection, reinterpret_cast<void*>(1));
+  return 0;  // continue without one
+}
+
 }  // namespace
+
+bool RedisTls::certificate_wanted(const ssl_st* connection) {
+  return SSL_get_app_data(connection) != nullptr;
+}
 
 RedisTls::RedisTls(const RedisTlsOptions& options) : skip_verify_(options.skip_verify) {
   context_ = SSL_CTX_new(TLS_client_method());
@@ -47,6 +58,7 @@ RedisTls::RedisTls(const RedisTlsOptions& options) : skip_verify_(options.skip_v
            options.certificate);
     }
   }
+  if (options.certificate.empty()) SSL_CTX_set_client_cert_cb(context_, note_certificate_request);
   SSL_CTX_set_verify(context_, skip_verify_ ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
 }
 

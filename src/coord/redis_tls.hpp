@@ -9,6 +9,7 @@
 #include <string>
 
 struct ssl_ctx_st;
+struct ssl_st;
 
 namespace regcache::coord {
 
@@ -29,6 +30,9 @@ class RedisTls {
 
   ssl_ctx_st* context() const { return context_; }
   bool verifies() const { return !skip_verify_; }
+  // Whether the server of `connection` asked for a client certificate while
+  // regcache has none to give (Redis' tls-auth-clients yes then drops it).
+  static bool certificate_wanted(const ssl_st* connection);
 
  private:
   ssl_ctx_st* context_ = nullptr;

@@ -83,6 +83,38 @@ class Redis:
         return out.stdout.strip() if out.returncode == 0 else None
 
 
+class RedisTls(Redis):
+    """redis-server serving TLS only (--port 0) with a certificate from lib/pki: clients must
+    trust the test CA; `auth_clients` is Redis' tls-auth-clients (yes, its default, asks every
+    client for a certificate signed by the CA)."""
+
+    def __init__(self, directory, processes, pki, auth_clients="optional"):
+        super().__init__(directory, processes)
+        self.pki = pki
+        self.auth_clients = auth_clients
+        self.cert, self.key = pki.issue(f"redis-{self.port}")
+        # redis-cli's own client certificate, for a server that asks for one.
+        self.client_cert, self.client_key = pki.issue(f"redis-cli-{self.port}", client=True)
+
+    def start(self):
+        self.daemon = self.processes.start(
+            "redis-tls", ["redis-server", "--bind", "127.0.0.1", "--port", "0",
+                          "--tls-port", str(self.port), "--tls-cert-file", self.cert,
+                          "--tls-key-file", self.key, "--tls-ca-cert-file", self.pki.ca_cert,
+                          "--tls-auth-clients", self.auth_clients,
+                          "--dir", self.dir, "--save", "", "--appendonly", "no"],
+            os.path.join(self.dir, "redis.log"))
+        self.daemon.wait_ready(lambda: self.cli("PING") == "PONG", timeout=20)
+        return self
+
+    def cli(self, *args):
+        out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "--tls",
+                              "--cacert", self.pki.ca_cert, "--cert", self.client_cert,
+                              "--key", self.client_key, *args],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+
 class RedisCluster:
     """Three redis-server masters in cluster mode (no replicas) on loopback ports from the
     OS, joined with `redis-cli --cluster create`: every hash slot assigned, cluster_state:ok."""

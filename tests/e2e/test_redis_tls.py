@@ -1,0 +1,113 @@
+"""TLS to Redis (redis.tls): nodes on one bucket coordinate through a Redis that speaks TLS
+only; a node that does not trust the Redis certificate says why in its log and keeps serving
+pulls on its own; Redis' default tls-auth-clients yes wants a client certificate
+(redis.tls.certificate and redis.tls.key)."""
+import itertools
+import os
+
+import pytest
+
+from lib import pki as pki_mod, procs, s3lab
+from lib.concurrent import concurrent_gets
+from test_scale_out import blob_transfers
+
+MiB = 1024 * 1024
+CLIENTS = 30
+_prefixes = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def pki(session_dir):
+    return pki_mod.Pki(os.path.join(session_dir, "pki-redis"))
+
+
+@pytest.fixture(scope="module")
+def redis_tls(session_dir, processes, s3, pki):
+    """TLS only, client certificates optional."""
+    server = s3lab.RedisTls(os.path.join(session_dir, "redis-tls"), processes, pki).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_mtls(session_dir, processes, s3, pki):
+    """TLS only, with Redis' default: every client must present a certificate of the CA."""
+    server = s3lab.RedisTls(os.path.join(session_dir, "redis-mtls"), processes, pki,
+                            auth_clients="yes").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tls_nodes(start_mirror, s3):
+    """tls_nodes(name, n, server, tls) -> n started nodes on one fresh prefix, redis.tls = tls
+    (`name`: each test its own, so that no node's log is another's)."""
+    def start(name, n, server, tls):
+        config = {"storage": s3lab.storage_config(s3, f"redis-tls-{next(_prefixes)}"),
+                  "redis": {"addr": server.addr, "dialtimeout": "1s", "readtimeout": "1s",
+                            "tls": tls},
+                  "regcache": {"fetch_lease": "30s"}}
+        return [start_mirror(f"{name}{chr(ord('a') + i)}", extra_config=config) for i in range(n)]
+    return start
+
+
+def connected(node, server):
+    return f"redis {server.addr}: connected (TLSv1.3)" in node.log_text()
+
+
+def test_three_nodes_coordinate_through_redis_over_tls(tls_nodes, redis_tls, pki, upstream,
+                                                       fresh_image):
+    pushed = fresh_image("redis-tls/one", "1", layer_sizes=(24 * MiB,))
+    digest = pushed.image.layers[0]
+    size = pushed.image.blobs[digest]
+    # This Redis has no plain port: one upstream GET means they coordinated over TLS.
+    nodes = tls_nodes("coordinated", 3, redis_tls, {"enabled": True, "ca": pki.ca_cert})
+    path = f"/v2/{pushed.repo}/blobs/{digest}"
+
+    mark = upstream.mark()
+    results = concurrent_gets([nodes[i % 3].url + path for i in range(CLIENTS)])
+    bad = [(i, r) for i, r in enumerate(results) if r != (200, digest, size)]
+    assert not bad, f"clients got the wrong answer: {bad}"
+    gets = blob_transfers(upstream.requests_since(mark), path)
+    assert len(gets) == 1, f"{len(gets)} upstream GETs of {path} for {CLIENTS} clients on 3 nodes"
+    for node in nodes:
+        assert connected(node, redis_tls), node.log_text()[-2000:]
+        assert "nodes fetch without coordination" not in node.log_text()
+
+
+def test_node_that_does_not_trust_the_redis_certificate_says_so_and_serves_alone(
+        tls_nodes, redis_tls, upstream, fresh_image):
+    pushed = fresh_image("redis-tls/untrusted", "1", layer_sizes=(2 * MiB,))
+    digest = pushed.image.layers[0]
+    [node] = tls_nodes("untrusting", 1, redis_tls, {"enabled": True})  # the system CAs only
+
+    r = node.get(f"/v2/{pushed.repo}/blobs/{digest}")
+    assert r.status_code == 200 and len(r.content) == pushed.image.blobs[digest]
+    procs.wait_for(lambda: "certificate is not trusted" in node.log_text(), 15,
+                   "the node to report the untrusted Redis certificate")
+    line = next(line for line in node.log_text().splitlines()
+                if "certificate is not trusted" in line)
+    # OpenSSL's reason: Redis sends its leaf alone, or with the test CA after it.
+    assert ("unable to get local issuer certificate" in line
+            or "self-signed certificate in certificate chain" in line), line
+    assert "redis.tls.ca" in line and "nodes fetch without coordination" in line, line
+    assert not connected(node, redis_tls)
+
+
+def test_redis_that_requires_client_certificates(tls_nodes, redis_mtls, pki, fresh_image):
+    pushed = fresh_image("redis-tls/mtls", "1", layer_sizes=(MiB,))
+    digest = pushed.image.layers[0]
+    cert, key = pki.issue("regcache-client", client=True)
+    [with_cert] = tls_nodes("with-cert", 1, redis_mtls, {"enabled": True, "ca": pki.ca_cert,
+                                            "certificate": cert, "key": key})
+    [without] = tls_nodes("without-cert", 1, redis_mtls, {"enabled": True, "ca": pki.ca_cert})
+
+    for node in (with_cert, without):
+        r = node.get(f"/v2/{pushed.repo}/blobs/{digest}")
+        assert r.status_code == 200 and len(r.content) == pushed.image.blobs[digest]
+    procs.wait_for(lambda: connected(with_cert, redis_mtls), 15,
+                   "the node with a client certificate to connect")
+    # Without one, Redis refuses it; the log says what to configure.
+    procs.wait_for(lambda: "redis.tls.certificate" in without.log_text(), 15,
+                   "the node without a client certificate to say it needs one")
+    assert not connected(without, redis_mtls)
