@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <stdexcept>
 
@@ -34,6 +35,7 @@ RedisTls::RedisTls(const RedisTlsOptions& options) : skip_verify_(options.skip_v
   context_ = SSL_CTX_new(TLS_client_method());
   if (context_ == nullptr) throw std::runtime_error("cannot create a TLS context: " + openssl_reason());
   const auto fail = [&](const std::string& why) {
+    ERR_clear_error();
     SSL_CTX_free(context_);
     context_ = nullptr;
     throw std::runtime_error(why);
@@ -49,11 +51,16 @@ RedisTls::RedisTls(const RedisTlsOptions& options) : skip_verify_(options.skip_v
       fail("redis.tls.certificate " + options.certificate +
            ": no usable PEM certificate: " + openssl_reason());
     }
-    if (SSL_CTX_use_PrivateKey_file(context_, options.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    // OpenSSL checks the key against the certificate here already.
+    const bool key_loaded =
+        SSL_CTX_use_PrivateKey_file(context_, options.key.c_str(), SSL_FILETYPE_PEM) == 1;
+    const bool mismatch = !key_loaded && ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_X509 &&
+                          ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
+    if (!key_loaded && !mismatch) {
       fail("redis.tls.key " + options.key + ": no usable PEM private key (not encrypted): " +
            openssl_reason());
     }
-    if (SSL_CTX_check_private_key(context_) != 1) {
+    if (mismatch || SSL_CTX_check_private_key(context_) != 1) {
       fail("redis.tls.key " + options.key + " does not belong to redis.tls.certificate " +
            options.certificate);
     }

@@ -4,10 +4,11 @@ pulls on its own; Redis' default tls-auth-clients yes wants a client certificate
 (redis.tls.certificate and redis.tls.key)."""
 import itertools
 import os
+import subprocess
 
 import pytest
 
-from lib import pki as pki_mod, procs, s3lab
+from lib import mirror as mirror_mod, pki as pki_mod, procs, s3lab
 from lib.concurrent import concurrent_gets
 from test_scale_out import blob_transfers
 
@@ -43,12 +44,16 @@ def tls_nodes(start_mirror, s3):
     """tls_nodes(name, n, server, tls) -> n started nodes on one fresh prefix, redis.tls = tls
     (`name`: each test its own, so that no node's log is another's)."""
     def start(name, n, server, tls):
-        config = {"storage": s3lab.storage_config(s3, f"redis-tls-{next(_prefixes)}"),
-                  "redis": {"addr": server.addr, "dialtimeout": "1s", "readtimeout": "1s",
-                            "tls": tls},
-                  "regcache": {"fetch_lease": "30s"}}
+        config = node_config(s3, server, tls)
         return [start_mirror(f"{name}{chr(ord('a') + i)}", extra_config=config) for i in range(n)]
     return start
+
+
+def node_config(s3, server, tls):
+    return {"storage": s3lab.storage_config(s3, f"redis-tls-{next(_prefixes)}"),
+            "redis": {"addr": server.addr, "dialtimeout": "1s", "readtimeout": "1s",
+                      "tls": tls},
+            "regcache": {"fetch_lease": "30s"}}
 
 
 def connected(node, server):
@@ -111,3 +116,15 @@ def test_redis_that_requires_client_certificates(tls_nodes, redis_mtls, pki, fre
     procs.wait_for(lambda: "redis.tls.certificate" in without.log_text(), 15,
                    "the node without a client certificate to say it needs one")
     assert not connected(without, redis_mtls)
+
+
+def test_client_key_of_another_certificate_stops_start_up(start_mirror, s3, redis_tls, pki):
+    cert, _ = pki.issue("regcache-client-a", client=True)
+    _, other_key = pki.issue("regcache-client-b", client=True)
+    m = start_mirror("wrong-key", start=False, extra_config=node_config(
+        s3, redis_tls, {"enabled": True, "certificate": cert, "key": other_key}))
+    p = subprocess.run(mirror_mod.command(m.config_path), env=m.env, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 2, (p.returncode, p.stderr[-1000:])
+    assert "redis.tls.key" in p.stderr and "does not belong to" in p.stderr, p.stderr[-1000:]
+    assert not procs.port_open(m.port)
