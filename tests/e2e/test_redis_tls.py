@@ -31,6 +31,15 @@ def redis_tls(session_dir, processes, s3, pki):
 
 
 @pytest.fixture(scope="module")
+def redis_tls_cluster(session_dir, processes, s3, pki):
+    """Three masters in cluster mode, TLS only (the cluster bus too)."""
+    server = s3lab.RedisTlsCluster(os.path.join(session_dir, "redis-tls-cluster"), processes,
+                                   pki).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
 def redis_mtls(session_dir, processes, s3, pki):
     """TLS only, with Redis' default: every client must present a certificate of the CA."""
     server = s3lab.RedisTls(os.path.join(session_dir, "redis-mtls"), processes, pki,
@@ -50,9 +59,9 @@ def tls_nodes(start_mirror, s3):
 
 
 def node_config(s3, server, tls):
+    where = {"addrs": server.addrs} if hasattr(server, "addrs") else {"addr": server.addr}
     return {"storage": s3lab.storage_config(s3, f"redis-tls-{next(_prefixes)}"),
-            "redis": {"addr": server.addr, "dialtimeout": "1s", "readtimeout": "1s",
-                      "tls": tls},
+            "redis": {**where, "dialtimeout": "1s", "readtimeout": "1s", "tls": tls},
             "regcache": {"fetch_lease": "30s"}}
 
 
@@ -60,13 +69,17 @@ def connected(node, server):
     return f"redis {server.addr}: connected (TLSv1.3)" in node.log_text()
 
 
-def test_three_nodes_coordinate_through_redis_over_tls(tls_nodes, redis_tls, pki, upstream,
-                                                       fresh_image):
-    pushed = fresh_image("redis-tls/one", "1", layer_sizes=(24 * MiB,))
+@pytest.mark.parametrize("redis_kind", ["single", "cluster"])
+def test_three_nodes_coordinate_through_redis_over_tls(request, tls_nodes, pki, upstream,
+                                                       fresh_image, redis_kind):
+    server = request.getfixturevalue("redis_tls" if redis_kind == "single"
+                                     else "redis_tls_cluster")
+    pushed = fresh_image(f"redis-tls/one-{redis_kind}", "1", layer_sizes=(24 * MiB,))
     digest = pushed.image.layers[0]
     size = pushed.image.blobs[digest]
     # This Redis has no plain port: one upstream GET means they coordinated over TLS.
-    nodes = tls_nodes("coordinated", 3, redis_tls, {"enabled": True, "ca": pki.ca_cert})
+    nodes = tls_nodes(f"coordinated-{redis_kind}", 3, server,
+                      {"enabled": True, "ca": pki.ca_cert})
     path = f"/v2/{pushed.repo}/blobs/{digest}"
 
     mark = upstream.mark()
@@ -75,9 +88,12 @@ def test_three_nodes_coordinate_through_redis_over_tls(tls_nodes, redis_tls, pki
     assert not bad, f"clients got the wrong answer: {bad}"
     gets = blob_transfers(upstream.requests_since(mark), path)
     assert len(gets) == 1, f"{len(gets)} upstream GETs of {path} for {CLIENTS} clients on 3 nodes"
+    addrs = server.addrs if redis_kind == "cluster" else [server.addr]
     for node in nodes:
-        assert connected(node, redis_tls), node.log_text()[-2000:]
-        assert "nodes fetch without coordination" not in node.log_text()
+        log = node.log_text()
+        # A cluster: the nodes it routes to, each over TLS (at least the seed's slot map).
+        assert any(f"redis {a}: connected (TLSv1.3)" in log for a in addrs), log[-2000:]
+        assert "nodes fetch without coordination" not in log, log[-2000:]
 
 
 def test_node_that_does_not_trust_the_redis_certificate_says_so_and_serves_alone(

@@ -134,14 +134,14 @@ class RedisCluster:
             os.makedirs(node_dir, exist_ok=True)
             daemon = self.processes.start(
                 f"redis-{port}",
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                ["redis-server", "--bind", "127.0.0.1", *self._listen_args(port),
                  "--cluster-enabled", "yes", "--cluster-port", str(procs.free_port()),
                  "--cluster-config-file", os.path.join(node_dir, "nodes.conf"),
                  "--dir", node_dir, "--save", "", "--appendonly", "no"],
                 os.path.join(node_dir, "redis.log"))
             daemon.wait_ready(lambda p=port: self.cli_at(p, "PING") == "PONG", timeout=20)
             self.daemons.append(daemon)
-        subprocess.run(["redis-cli", "--cluster", "create", *self.addrs, "--cluster-replicas", "0",
+        subprocess.run(["redis-cli", *self._cli_tls_args(), "--cluster", "create", *self.addrs, "--cluster-replicas", "0",
                         "--cluster-yes"], check=True, capture_output=True, timeout=60)
         procs.wait_for(lambda: all("cluster_state:ok" in (self.cli_at(p, "CLUSTER", "INFO") or "")
                                    for p in self.ports), 30, "the Redis Cluster to be ready")
@@ -151,8 +151,15 @@ class RedisCluster:
         for daemon in self.daemons:
             daemon.stop()
 
+    def _listen_args(self, port):
+        return ["--port", str(port)]
+
+    def _cli_tls_args(self):
+        return []
+
     def cli_at(self, port, *args):
-        out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(port), *args],
+        out = subprocess.run(["redis-cli", *self._cli_tls_args(), "-h", "127.0.0.1", "-p",
+                              str(port), *args],
                              capture_output=True, text=True, timeout=10)
         return out.stdout.strip() if out.returncode == 0 else None
 
@@ -185,3 +192,26 @@ class RedisCluster:
         for port in self.ports:
             assert self.cli_at(port, "CLUSTER", "SETSLOT", slot, "NODE", ids[target]) == "OK"
         return target
+
+
+class RedisTlsCluster(RedisCluster):
+    """RedisCluster over TLS only (clients and the cluster bus), certificates from lib/pki,
+    client certificates optional."""
+
+    def __init__(self, directory, processes, pki, size=3):
+        super().__init__(directory, processes, size)
+        self.pki = pki
+        self.cert, self.key = pki.issue("redis-cluster")
+        # For redis-cli and for the nodes' own connections to each other.
+        self.client_cert, self.client_key = pki.issue("redis-cluster-client", client=True)
+
+    def _listen_args(self, port):
+        return ["--port", "0", "--tls-port", str(port), "--tls-cluster", "yes",
+                "--tls-cert-file", self.cert, "--tls-key-file", self.key,
+                "--tls-client-cert-file", self.client_cert,
+                "--tls-client-key-file", self.client_key,
+                "--tls-ca-cert-file", self.pki.ca_cert, "--tls-auth-clients", "optional"]
+
+    def _cli_tls_args(self):
+        return ["--tls", "--cacert", self.pki.ca_cert, "--cert", self.client_cert,
+                "--key", self.client_key]
