@@ -1,7 +1,6 @@
 #include "config/redis_config.hpp"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -39,8 +38,9 @@ RedisConfig::Tls read_tls(const Settings& settings, std::vector<std::string>& wa
   RedisConfig::Tls tls;
   if (const Setting* s = settings.find("redis.tls.enabled")) tls.enabled = bool_of(*s);
   if (const Setting* s = settings.find("redis.tls.ca")) {
-    tls.ca = pem_file_of(*s, "the PEM certificate(s) of the CA that signed the Redis server's "
-                             "certificate");
+    tls.ca = pem_file_of(*s,
+                         "the PEM certificate(s) of the CA that signed the Redis server's "
+                         "certificate");
   }
   if (const Setting* s = settings.find("redis.tls.insecureskipverify")) {
     tls.skip_verify = bool_of(*s);
@@ -58,8 +58,8 @@ RedisConfig::Tls read_tls(const Settings& settings, std::vector<std::string>& wa
   }
   const Setting* skip = settings.find("redis.tls.insecureskipverify");
   if (!tls.enabled) {
-    for (const char* unused : {"redis.tls.ca", "redis.tls.insecureskipverify",
-                               "redis.tls.certificate"}) {
+    for (const char* unused :
+         {"redis.tls.ca", "redis.tls.insecureskipverify", "redis.tls.certificate"}) {
       if (const Setting* s = settings.find(unused)) {
         warnings.push_back(s->where +
                            ": not used without redis.tls.enabled: true (regcache talks to Redis "

@@ -125,8 +125,9 @@ bool RedisConnection::connect_locked() {
     if (socket_->certificate_wanted()) {
       // Redis' default (tls-auth-clients yes) ends the connection, with an
       // alert or just a reset.
-      error += " (Redis asked for a client certificate: set redis.tls.certificate and "
-               "redis.tls.key, or tls-auth-clients optional on the server)";
+      error +=
+          " (Redis asked for a client certificate: set redis.tls.certificate and "
+          "redis.tls.key, or tls-auth-clients optional on the server)";
     }
     mark_down_locked("setting up the connection failed: " + error);
     return false;

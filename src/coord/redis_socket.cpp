@@ -50,8 +50,7 @@ bool connect_within(int fd, const addrinfo& address, Clock::time_point deadline,
   }
   pollfd waiting{fd, POLLOUT, 0};
   for (;;) {
-    const auto left =
-        std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     const int ready = left > 0 ? ::poll(&waiting, 1, static_cast<int>(left)) : 0;
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
@@ -75,8 +74,7 @@ bool connect_within(int fd, const addrinfo& address, Clock::time_point deadline,
 }
 
 // A connected, blocking TCP socket to host:port, or -1 with `error` set.
-int connect_tcp(const std::string& host, int port, Clock::time_point deadline,
-                std::string& error) {
+int connect_tcp(const std::string& host, int port, Clock::time_point deadline, std::string& error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -89,8 +87,8 @@ int connect_tcp(const std::string& host, int port, Clock::time_point deadline,
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
   error = "no address for " + host;
   for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
-    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                            a->ai_protocol);
+    const int fd =
+        ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) {
       error = system_error(errno);
       continue;
@@ -196,15 +194,14 @@ ssl_st* handshake(int fd, const std::string& host, const RedisTls& tls, std::str
   if (result == 1) return ssl;
   const int saved_errno = errno;
   const long verified = SSL_get_verify_result(ssl);
-  if (tls.verifies() && (verified == X509_V_ERR_HOSTNAME_MISMATCH ||
-                         verified == X509_V_ERR_IP_ADDRESS_MISMATCH)) {
+  if (tls.verifies() &&
+      (verified == X509_V_ERR_HOSTNAME_MISMATCH || verified == X509_V_ERR_IP_ADDRESS_MISMATCH)) {
     error = "TLS: the Redis server's certificate is not valid for " + host + " (" +
             X509_verify_cert_error_string(verified) + ")";
     ERR_clear_error();
   } else if (tls.verifies() && verified != X509_V_OK) {
     error = std::string("TLS: the Redis server's certificate is not trusted: ") +
-            X509_verify_cert_error_string(verified) +
-            " (redis.tls.ca names the CA that signed it)";
+            X509_verify_cert_error_string(verified) + " (redis.tls.ca names the CA that signed it)";
     ERR_clear_error();
   } else {
     error = "TLS handshake failed: " + tls_error(ssl, result, saved_errno);

@@ -33,7 +33,8 @@ bool RedisTls::certificate_wanted(const ssl_st* connection) {
 
 RedisTls::RedisTls(const RedisTlsOptions& options) : skip_verify_(options.skip_verify) {
   context_ = SSL_CTX_new(TLS_client_method());
-  if (context_ == nullptr) throw std::runtime_error("cannot create a TLS context: " + openssl_reason());
+  if (context_ == nullptr)
+    throw std::runtime_error("cannot create a TLS context: " + openssl_reason());
   const auto fail = [&](const std::string& why) {
     ERR_clear_error();
     SSL_CTX_free(context_);
@@ -57,8 +58,8 @@ RedisTls::RedisTls(const RedisTlsOptions& options) : skip_verify_(options.skip_v
     const bool mismatch = !key_loaded && ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_X509 &&
                           ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
     if (!key_loaded && !mismatch) {
-      fail("redis.tls.key " + options.key + ": no usable PEM private key (not encrypted): " +
-           openssl_reason());
+      fail("redis.tls.key " + options.key +
+           ": no usable PEM private key (not encrypted): " + openssl_reason());
     }
     if (mismatch || SSL_CTX_check_private_key(context_) != 1) {
       fail("redis.tls.key " + options.key + " does not belong to redis.tls.certificate " +

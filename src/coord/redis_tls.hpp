@@ -14,7 +14,7 @@ struct ssl_st;
 namespace regcache::coord {
 
 struct RedisTlsOptions {
-  std::string ca_file;      // empty: the system CAs only
+  std::string ca_file;  // empty: the system CAs only
   bool skip_verify = false;
   std::string certificate;  // PEM chain, leaf first; empty: no client certificate
   std::string key;          // PEM private key of `certificate`

@@ -115,6 +115,15 @@ def test_node_that_does_not_trust_the_redis_certificate_says_so_and_serves_alone
     assert not connected(node, redis_tls)
 
 
+def test_insecureskipverify_connects_without_the_ca_and_warns(tls_nodes, redis_tls, fresh_image):
+    pushed = fresh_image("redis-tls/skip", "1", layer_sizes=(MiB,))
+    digest = pushed.image.layers[0]
+    [node] = tls_nodes("skipping", 1, redis_tls, {"enabled": True, "insecureskipverify": True})
+    assert "redis.tls.insecureskipverify" in node.log_text()  # the start-up warning
+    assert node.get(f"/v2/{pushed.repo}/blobs/{digest}").status_code == 200
+    procs.wait_for(lambda: connected(node, redis_tls), 15, "the node to connect unverified")
+
+
 def test_redis_that_requires_client_certificates(tls_nodes, redis_mtls, pki, fresh_image):
     pushed = fresh_image("redis-tls/mtls", "1", layer_sizes=(MiB,))
     digest = pushed.image.layers[0]

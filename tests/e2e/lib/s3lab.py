@@ -141,8 +141,9 @@ class RedisCluster:
                 os.path.join(node_dir, "redis.log"))
             daemon.wait_ready(lambda p=port: self.cli_at(p, "PING") == "PONG", timeout=20)
             self.daemons.append(daemon)
-        subprocess.run(["redis-cli", *self._cli_tls_args(), "--cluster", "create", *self.addrs, "--cluster-replicas", "0",
-                        "--cluster-yes"], check=True, capture_output=True, timeout=60)
+        subprocess.run(["redis-cli", *self._cli_tls_args(), "--cluster", "create", *self.addrs,
+                        "--cluster-replicas", "0", "--cluster-yes"],
+                       check=True, capture_output=True, timeout=60)
         procs.wait_for(lambda: all("cluster_state:ok" in (self.cli_at(p, "CLUSTER", "INFO") or "")
                                    for p in self.ports), 30, "the Redis Cluster to be ready")
         return self

@@ -42,9 +42,8 @@ TEST_F(RedisTlsConfigTest, ReadsCaClientCertificateAndKey) {
   const auto ca = dir_.write("redis-ca.pem", pem);
   const auto cert = dir_.write("client.crt", pem);
   const auto key = dir_.write("client.key", "-----BEGIN PRIVATE KEY-----\n");
-  auto config = load(with_tls("    enabled: true\n    ca: " + ca.string() +
-                              "\n    certificate: " + cert.string() + "\n    key: " +
-                              key.string() + "\n"));
+  auto config = load(with_tls("    enabled: true\n    ca: " + ca.string() + "\n    certificate: " +
+                              cert.string() + "\n    key: " + key.string() + "\n"));
   ASSERT_TRUE(config.redis);
   const auto& tls = config.redis->tls;
   EXPECT_TRUE(tls.enabled);
