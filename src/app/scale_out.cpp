@@ -4,8 +4,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "config/config_error.hpp"
 #include "coord/redis_cluster.hpp"
 #include "coord/redis_connection.hpp"
+#include "coord/redis_tls.hpp"
 
 namespace regcache::app {
 namespace {
@@ -24,6 +26,22 @@ std::string node_url(const config::Config& config) {
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   const bool tls = !config.http.tls.certificate.empty();
   return (tls ? "https://" : "http://") + host + ":" + std::to_string(config.http.port);
+}
+
+// redis.tls: one OpenSSL context for every Redis connection. Files the config
+// check let through but OpenSSL cannot use (not PEM, a key of another
+// certificate) stop start-up like an unusable http.tls file.
+std::shared_ptr<const coord::RedisTls> redis_tls(const config::RedisConfig::Tls& tls) {
+  coord::RedisTlsOptions options;
+  options.ca_file = tls.ca;
+  options.skip_verify = tls.skip_verify;
+  options.certificate = tls.certificate;
+  options.key = tls.key;
+  try {
+    return std::make_shared<const coord::RedisTls>(options);
+  } catch (const std::runtime_error& e) {
+    throw config::ConfigError(e.what());
+  }
 }
 
 }  // namespace
@@ -46,6 +64,7 @@ ScaleOut::ScaleOut(const config::Config& config, lifecycle::ContentBackend& back
   settings.db = static_cast<int>(redis.db);
   settings.dial_timeout = redis.dial_timeout;
   settings.io_timeout = redis.io_timeout;
+  if (redis.tls.enabled) settings.tls = redis_tls(redis.tls);
   std::shared_ptr<coord::RedisClient> client;
   if (redis.cluster.empty()) {
     client = std::make_shared<coord::RedisConnection>(settings);

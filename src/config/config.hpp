@@ -162,6 +162,17 @@ struct RedisConfig {
   // regcache.peer_tls_skip_verify turns verification off.
   std::string peer_ca;
   bool peer_skip_verify = false;
+  // redis.tls.enabled: talk to Redis (every cluster node) over TLS. The server
+  // certificate is checked against the system CAs plus redis.tls.ca, unless
+  // redis.tls.insecureskipverify; redis.tls.certificate + key: a client
+  // certificate (Redis asks for one by default, tls-auth-clients yes).
+  struct Tls {
+    bool enabled = false;
+    std::string ca;
+    bool skip_verify = false;
+    std::string certificate;
+    std::string key;
+  } tls;
 };
 
 enum class LogLevel { trace, debug, info, warn, error };

@@ -1,6 +1,7 @@
 #include "config/redis_config.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -19,6 +20,59 @@ std::chrono::milliseconds millis_of(const Setting& setting) {
     reject(setting, "must be between 1ms and 1m");
   }
   return ms;
+}
+
+// A PEM file regcache reads at start-up: it must exist and be readable.
+std::string pem_file_of(const Setting& setting, std::string_view what) {
+  std::string path = text_of(setting);
+  std::error_code ec;
+  if (path.empty() || !std::filesystem::is_regular_file(path, ec) ||
+      ::access(path.c_str(), R_OK) != 0) {
+    reject(setting, fmt::format("not a readable file: expected {}", what));
+  }
+  return path;
+}
+
+// redis.tls.*: registry:2's `enabled`, plus the trust and client certificate.
+RedisConfig::Tls read_tls(const Settings& settings, std::vector<std::string>& warnings) {
+  RedisConfig::Tls tls;
+  if (const Setting* s = settings.find("redis.tls.enabled")) tls.enabled = bool_of(*s);
+  if (const Setting* s = settings.find("redis.tls.ca")) {
+    tls.ca = pem_file_of(*s,
+                         "the PEM certificate(s) of the CA that signed the Redis server's "
+                         "certificate");
+  }
+  if (const Setting* s = settings.find("redis.tls.insecureskipverify")) {
+    tls.skip_verify = bool_of(*s);
+  }
+  const Setting* certificate = settings.find("redis.tls.certificate");
+  const Setting* key = settings.find("redis.tls.key");
+  if ((certificate == nullptr) != (key == nullptr)) {
+    reject(certificate != nullptr ? *certificate : *key,
+           "set redis.tls.certificate and redis.tls.key together (the client certificate "
+           "regcache presents to Redis, and its private key)");
+  }
+  if (certificate != nullptr) {
+    tls.certificate = pem_file_of(*certificate, "the PEM client certificate (chain) for Redis");
+    tls.key = pem_file_of(*key, "the PEM private key of redis.tls.certificate");
+  }
+  const Setting* skip = settings.find("redis.tls.insecureskipverify");
+  if (!tls.enabled) {
+    for (const char* unused :
+         {"redis.tls.ca", "redis.tls.insecureskipverify", "redis.tls.certificate"}) {
+      if (const Setting* s = settings.find(unused)) {
+        warnings.push_back(s->where +
+                           ": not used without redis.tls.enabled: true (regcache talks to Redis "
+                           "in plain TCP)");
+      }
+    }
+  } else if (tls.skip_verify) {
+    warnings.push_back(skip->where +
+                       ": the Redis server's certificate is not checked: anyone who can "
+                       "intercept the connection can read and forge the coordination (a lab "
+                       "only)");
+  }
+  return tls;
 }
 
 }  // namespace
@@ -82,6 +136,7 @@ std::optional<RedisConfig> read_redis_config(const Settings& settings, bool shar
   if (const Setting* s = settings.find("regcache.peer_tls_skip_verify")) {
     redis.peer_skip_verify = bool_of(*s);
   }
+  redis.tls = read_tls(settings, warnings);
   if (!shared_storage) {
     warnings.push_back(addr->where +
                        ": not used by regcache (ignored): Redis coordinates nodes that share "

@@ -50,6 +50,7 @@ RedisConnection& RedisCluster::node(const std::string& address) {
   std::lock_guard lock(mutex_);
   auto& connection = nodes_[address];
   if (!connection) {
+    // Password, timeouts and TLS as configured; the TLS name checked is this node's.
     RedisSettings settings = settings_;
     const auto colon = address.rfind(':');
     settings.host = address.substr(0, colon);

@@ -8,11 +8,6 @@
 namespace regcache::coord {
 namespace {
 
-timeval to_timeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000),
-          static_cast<suseconds_t>(ms.count() % 1000 * 1000)};
-}
-
 RedisReply convert(const redisReply& reply) {
   RedisReply out;
   switch (reply.type) {
@@ -45,13 +40,14 @@ RedisReply convert(const redisReply& reply) {
 RedisConnection::RedisConnection(RedisSettings settings) : settings_(std::move(settings)) {}
 
 RedisConnection::~RedisConnection() {
-  if (context_ != nullptr) redisFree(context_);
+  if (reader_ != nullptr) redisReaderFree(reader_);
 }
 
 void RedisConnection::mark_down_locked(const std::string& why) {
-  if (context_ != nullptr) {
-    redisFree(context_);
-    context_ = nullptr;
+  socket_.reset();
+  if (reader_ != nullptr) {
+    redisReaderFree(reader_);
+    reader_ = nullptr;
   }
   retry_at_ = std::chrono::steady_clock::now() + kRetryDelay;
   if (!down_) {
@@ -61,40 +57,94 @@ void RedisConnection::mark_down_locked(const std::string& why) {
   }
 }
 
-bool RedisConnection::connect_locked() {
-  if (context_ != nullptr) return true;
-  if (std::chrono::steady_clock::now() < retry_at_) return false;
-  context_ = redisConnectWithTimeout(settings_.host.c_str(), settings_.port,
-                                     to_timeval(settings_.dial_timeout));
-  if (context_ == nullptr || context_->err) {
-    mark_down_locked(context_ ? std::string("cannot connect: ") + context_->errstr
-                              : "cannot allocate a connection");
-    return false;
-  }
-  redisSetTimeout(context_, to_timeval(settings_.io_timeout));
-  const auto setup = [&](std::initializer_list<std::string> args) {
+std::optional<std::vector<RedisReply>> RedisConnection::round_trip_locked(
+    std::span<const std::vector<std::string_view>> commands, std::string& error) {
+  std::string request;
+  for (const auto& args : commands) {
     std::vector<const char*> argv;
     std::vector<size_t> lengths;
-    for (const auto& a : args) {
+    for (auto a : args) {
       argv.push_back(a.data());
       lengths.push_back(a.size());
     }
-    auto* reply = static_cast<redisReply*>(
-        redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
-    bool ok = reply != nullptr && reply->type != REDIS_REPLY_ERROR;
-    std::string error = reply && reply->type == REDIS_REPLY_ERROR
-                            ? std::string(reply->str, reply->len)
-                            : (context_->err ? context_->errstr : "no answer");
-    if (reply) freeReplyObject(reply);
-    if (!ok) mark_down_locked("setting up the connection failed: " + error);
-    return ok;
-  };
-  if (!settings_.password.empty() && !setup({"AUTH", settings_.password})) return false;
-  if (settings_.db != 0 && !setup({"SELECT", std::to_string(settings_.db)})) return false;
+    char* formatted = nullptr;
+    const int length = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()),
+                                              argv.data(), lengths.data());
+    if (length < 0) {
+      error = "cannot format a command";
+      return std::nullopt;
+    }
+    request.append(formatted, static_cast<size_t>(length));
+    redisFreeCommand(formatted);
+  }
+  if (!socket_->send(request, error)) return std::nullopt;
+  std::vector<RedisReply> replies;
+  char buffer[16 * 1024];
+  while (replies.size() < commands.size()) {
+    void* parsed = nullptr;
+    if (redisReaderGetReply(reader_, &parsed) != REDIS_OK) {
+      error = std::string("unreadable reply: ") + reader_->errstr;
+      return std::nullopt;
+    }
+    if (parsed != nullptr) {
+      replies.push_back(convert(*static_cast<redisReply*>(parsed)));
+      freeReplyObject(parsed);
+      continue;
+    }
+    const size_t n = socket_->receive(buffer, sizeof buffer, error);
+    if (n == 0) return std::nullopt;
+    redisReaderFeed(reader_, buffer, n);
+  }
+  return replies;
+}
+
+bool RedisConnection::connect_locked() {
+  if (socket_) return true;
+  if (std::chrono::steady_clock::now() < retry_at_) return false;
+  std::string error;
+  socket_ = RedisSocket::connect(settings_.host, settings_.port, settings_.tls.get(),
+                                 settings_.dial_timeout, settings_.io_timeout, error);
+  if (!socket_) {
+    mark_down_locked("cannot connect: " + error);
+    return false;
+  }
+  reader_ = redisReaderCreate();
+  if (reader_ == nullptr) {
+    mark_down_locked("cannot allocate a reply reader");
+    return false;
+  }
+  // AUTH and SELECT when configured; a PING otherwise, so that a refused
+  // connection (a client certificate Redis wants) shows here, not mid-command.
+  std::vector<std::vector<std::string_view>> setup;
+  const std::string db = std::to_string(settings_.db);
+  if (!settings_.password.empty()) setup.push_back({"AUTH", settings_.password});
+  if (settings_.db != 0) setup.push_back({"SELECT", db});
+  if (setup.empty()) setup.push_back({"PING"});
+  auto replies = round_trip_locked(setup, error);
+  if (!replies) {
+    if (socket_->certificate_wanted()) {
+      // Redis' default (tls-auth-clients yes) ends the connection, with an
+      // alert or just a reset.
+      error +=
+          " (Redis asked for a client certificate: set redis.tls.certificate and "
+          "redis.tls.key, or tls-auth-clients optional on the server)";
+    }
+    mark_down_locked("setting up the connection failed: " + error);
+    return false;
+  }
+  for (const auto& reply : *replies) {
+    if (reply.type == RedisReply::Type::error) {
+      mark_down_locked("setting up the connection failed: " + reply.text);
+      return false;
+    }
+  }
   if (down_) {
     spdlog::info("redis {}: reachable again; fetches are coordinated across nodes", describe());
     down_ = false;
+  } else if (!connected_before_) {
+    spdlog::info("redis {}: connected ({})", describe(), socket_->protocol());
   }
+  connected_before_ = true;
   return true;
 }
 
@@ -109,31 +159,18 @@ std::optional<RedisReply> RedisConnection::command(std::span<const std::string_v
 
 std::optional<RedisReply> RedisConnection::exchange(std::span<const std::string_view> args,
                                                     bool asking) {
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  for (auto a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
-  }
+  std::vector<std::vector<std::string_view>> commands;
+  if (asking) commands.push_back({"ASKING"});
+  commands.emplace_back(args.begin(), args.end());
   std::lock_guard lock(mutex_);
   if (!connect_locked()) return std::nullopt;
-  if (asking) {
-    auto* ok = static_cast<redisReply*>(redisCommand(context_, "ASKING"));
-    if (ok == nullptr) {
-      mark_down_locked(context_->errstr[0] ? context_->errstr : "connection lost");
-      return std::nullopt;
-    }
-    freeReplyObject(ok);
-  }
-  auto* reply = static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
-  if (reply == nullptr) {
-    mark_down_locked(context_->errstr[0] ? context_->errstr : "connection lost");
+  std::string error;
+  auto replies = round_trip_locked(commands, error);
+  if (!replies) {
+    mark_down_locked(error);
     return std::nullopt;
   }
-  auto out = convert(*reply);
-  freeReplyObject(reply);
-  return out;
+  return std::move(replies->back());
 }
 
 }  // namespace regcache::coord

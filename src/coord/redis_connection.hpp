@@ -1,20 +1,26 @@
 #pragma once
-// RedisConnection: one hiredis connection with dial and I/O timeouts, shared by
-// the threads of one node (a mutex around each command; commands are tiny).
+// RedisConnection: one connection to Redis (coord/RedisSocket: plain TCP or
+// TLS) with dial and I/O timeouts, shared by the threads of one node (a mutex
+// around each command; commands are tiny). hiredis formats the commands and
+// parses the replies; the bytes travel over our own socket.
 // A single Redis server, or one node of a Redis Cluster (coord/RedisCluster).
 // When Redis cannot be used it says so once in the log, answers nullopt at
 // once for kRetryDelay (no thread waits on a dead server), then tries again.
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "coord/redis_client.hpp"
+#include "coord/redis_socket.hpp"
+#include "coord/redis_tls.hpp"
 
-struct redisContext;
+struct redisReader;
 
 namespace regcache::coord {
 
@@ -25,6 +31,7 @@ struct RedisSettings {
   int db = 0;
   std::chrono::milliseconds dial_timeout{500};
   std::chrono::milliseconds io_timeout{500};
+  std::shared_ptr<const RedisTls> tls;  // nullptr: plain TCP
 };
 
 class RedisConnection final : public RedisClient {
@@ -48,10 +55,16 @@ class RedisConnection final : public RedisClient {
  private:
   bool connect_locked();
   void mark_down_locked(const std::string& why);
+  // Sends `commands` (formatted, in one write) and reads as many replies.
+  // nullopt: the connection failed, `error` says why.
+  std::optional<std::vector<RedisReply>> round_trip_locked(
+      std::span<const std::vector<std::string_view>> commands, std::string& error);
 
   const RedisSettings settings_;
   std::mutex mutex_;
-  redisContext* context_ = nullptr;
+  std::unique_ptr<RedisSocket> socket_;
+  redisReader* reader_ = nullptr;  // replies of socket_, parsed by hiredis
+  bool connected_before_ = false;
   std::chrono::steady_clock::time_point retry_at_{};
   bool down_ = false;  // reported as down (logged once per outage)
 };

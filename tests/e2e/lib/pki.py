@@ -35,15 +35,17 @@ class Pki:
         with open(self.ca_cert) as src, open(os.path.join(self.cert_dir, "ca.crt"), "w") as dst:
             dst.write(src.read())
 
-    def issue(self, name, serial=1, cert_path=None, key_path=None):
-        """Writes a leaf for NAMES; returns (cert_path, key_path)."""
+    def issue(self, name, serial=1, cert_path=None, key_path=None, client=False):
+        """Writes a leaf for NAMES (client=True: a TLS client certificate);
+        returns (cert_path, key_path)."""
         cert_path = cert_path or os.path.join(self.dir, f"{name}.crt")
         key_path = key_path or os.path.join(self.dir, f"{name}.key")
         csr = os.path.join(self.dir, f"{name}-{serial}.csr")
         ext = os.path.join(self.dir, f"{name}-{serial}.ext")
         with open(ext, "w") as f:
             f.write(f"subjectAltName={NAMES}\nbasicConstraints=CA:FALSE\n"
-                    "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+                    "keyUsage=digitalSignature,keyEncipherment\n"
+                    f"extendedKeyUsage={'clientAuth' if client else 'serverAuth'}\n")
         tmp_key, tmp_cert = key_path + ".new", cert_path + ".new"
         _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp_key, "-out", csr,
                  "-subj", f"/CN={name}", cwd=self.dir)

@@ -84,6 +84,38 @@ class Redis:
         return out.stdout.strip() if out.returncode == 0 else None
 
 
+class RedisTls(Redis):
+    """redis-server serving TLS only (--port 0) with a certificate from lib/pki: clients must
+    trust the test CA; `auth_clients` is Redis' tls-auth-clients (yes, its default, asks every
+    client for a certificate signed by the CA)."""
+
+    def __init__(self, directory, processes, pki, auth_clients="optional"):
+        super().__init__(directory, processes)
+        self.pki = pki
+        self.auth_clients = auth_clients
+        self.cert, self.key = pki.issue(f"redis-{self.port}")
+        # redis-cli's own client certificate, for a server that asks for one.
+        self.client_cert, self.client_key = pki.issue(f"redis-cli-{self.port}", client=True)
+
+    def start(self):
+        self.daemon = self.processes.start(
+            "redis-tls", ["redis-server", "--bind", "127.0.0.1", "--port", "0",
+                          "--tls-port", str(self.port), "--tls-cert-file", self.cert,
+                          "--tls-key-file", self.key, "--tls-ca-cert-file", self.pki.ca_cert,
+                          "--tls-auth-clients", self.auth_clients,
+                          "--dir", self.dir, "--save", "", "--appendonly", "no"],
+            os.path.join(self.dir, "redis.log"))
+        self.daemon.wait_ready(lambda: self.cli("PING") == "PONG", timeout=20)
+        return self
+
+    def cli(self, *args):
+        out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "--tls",
+                              "--cacert", self.pki.ca_cert, "--cert", self.client_cert,
+                              "--key", self.client_key, *args],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else None
+
+
 class RedisCluster:
     """Three redis-server masters in cluster mode (no replicas) on loopback ports from the
     OS, joined with `redis-cli --cluster create`: every hash slot assigned, cluster_state:ok."""
@@ -103,15 +135,16 @@ class RedisCluster:
             os.makedirs(node_dir, exist_ok=True)
             daemon = self.processes.start(
                 f"redis-{port}",
-                ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                ["redis-server", "--bind", "127.0.0.1", *self._listen_args(port),
                  "--cluster-enabled", "yes", "--cluster-port", str(procs.free_port()),
                  "--cluster-config-file", os.path.join(node_dir, "nodes.conf"),
                  "--dir", node_dir, "--save", "", "--appendonly", "no"],
                 os.path.join(node_dir, "redis.log"))
             daemon.wait_ready(lambda p=port: self.cli_at(p, "PING") == "PONG", timeout=20)
             self.daemons.append(daemon)
-        subprocess.run(["redis-cli", "--cluster", "create", *self.addrs, "--cluster-replicas", "0",
-                        "--cluster-yes"], check=True, capture_output=True, timeout=60)
+        subprocess.run(["redis-cli", *self._cli_tls_args(), "--cluster", "create", *self.addrs,
+                        "--cluster-replicas", "0", "--cluster-yes"],
+                       check=True, capture_output=True, timeout=60)
         procs.wait_for(lambda: all("cluster_state:ok" in (self.cli_at(p, "CLUSTER", "INFO") or "")
                                    for p in self.ports), 30, "the Redis Cluster to be ready")
         return self
@@ -120,8 +153,15 @@ class RedisCluster:
         for daemon in self.daemons:
             daemon.stop()
 
+    def _listen_args(self, port):
+        return ["--port", str(port)]
+
+    def _cli_tls_args(self):
+        return []
+
     def cli_at(self, port, *args):
-        out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(port), *args],
+        out = subprocess.run(["redis-cli", *self._cli_tls_args(), "-h", "127.0.0.1", "-p",
+                              str(port), *args],
                              capture_output=True, text=True, timeout=10)
         return out.stdout.strip() if out.returncode == 0 else None
 
@@ -171,3 +211,26 @@ class RedisCluster:
         for port in self.ports:
             assert self.cli_at(port, "CLUSTER", "SETSLOT", slot, "NODE", ids[target]) == "OK"
         return target
+
+
+class RedisTlsCluster(RedisCluster):
+    """RedisCluster over TLS only (clients and the cluster bus), certificates from lib/pki,
+    client certificates optional."""
+
+    def __init__(self, directory, processes, pki, size=3):
+        super().__init__(directory, processes, size)
+        self.pki = pki
+        self.cert, self.key = pki.issue("redis-cluster")
+        # For redis-cli and for the nodes' own connections to each other.
+        self.client_cert, self.client_key = pki.issue("redis-cluster-client", client=True)
+
+    def _listen_args(self, port):
+        return ["--port", "0", "--tls-port", str(port), "--tls-cluster", "yes",
+                "--tls-cert-file", self.cert, "--tls-key-file", self.key,
+                "--tls-client-cert-file", self.client_cert,
+                "--tls-client-key-file", self.client_key,
+                "--tls-ca-cert-file", self.pki.ca_cert, "--tls-auth-clients", "optional"]
+
+    def _cli_tls_args(self):
+        return ["--tls", "--cacert", self.pki.ca_cert, "--cert", self.client_cert,
+                "--key", self.client_key]
