@@ -42,6 +42,16 @@ json run_request(const config::Config& config, const json& request) {
     if (!online->ok()) return {{"ok", false}, {"error", online->error()}};
     return online->value();
   }
+  // Several nodes share the bucket: this node's index does not know what the
+  // others reference, so only the running collector may collect there.
+  const bool shared_bucket = config.storage.s3 && config.redis;
+  if (shared_bucket && request.value("command", "") == "gc" &&
+      !request.value("dry_run", false)) {
+    return {{"ok", false},
+            {"error",
+             "the bucket is shared by the nodes of redis.addr(s) and the server is not running: "
+             "start it (its collector removes from the bucket), or use --dry-run"}};
+  }
   auto lock = lifecycle::CacheLock::acquire(data_dir);
   if (!lock) {
     return {{"ok", false},

@@ -473,3 +473,13 @@ def test_regcache_gc_on_the_collector_reports_and_collects_the_bucket(
     text = operator.run(collector, "gc").stdout
     assert "bucket: removed 1 manifest(s) and 2 blob(s)" in text, text
     assert bucket_keys(s3, prefix, "blobs") == before - gone
+
+    # Stopped, a node does not collect from the shared bucket on its own index (the other
+    # nodes' references are not in it): it says why and removes nothing.
+    after = bucket_keys(s3, prefix, "blobs")
+    other.stop()
+    refused = operator.run(other, "gc", check=False)
+    assert refused.returncode != 0
+    assert "shared by the nodes" in refused.stdout + refused.stderr, refused
+    assert bucket_keys(s3, prefix, "blobs") == after
+    assert operator.query(other, "gc", "--dry-run") is not None
