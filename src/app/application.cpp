@@ -182,7 +182,7 @@ int Application::run() {
       bucket_collector = std::make_unique<lifecycle::BucketCollector>(
           config_, backend.data_dir(), *backend.s3(), index, &fetcher, *coordination, clock);
     }
-    housekeeper.share_bucket(bucket_collector.get());
+    housekeeper.share_bucket(bucket_collector.get(), scale_out.catalog());
   }
   fetcher.on_stored([&housekeeper] { housekeeper.wake(); });
   scale_out.attach(fetcher, cache);

@@ -27,6 +27,7 @@ class ScaleOut {
  public:
   ScaleOut(const config::Config& config, lifecycle::ContentBackend& backend);
   bool shared() const { return catalog_ != nullptr; }
+  cache::SharedCatalog* catalog() { return catalog_.get(); }
   void attach(cache::BlobFetcher& fetcher, cache::PullThroughCache& cache);
   // For the access gate: true for a request of another node following a
   // download here (it carries this node's ID from the fetch lease); empty

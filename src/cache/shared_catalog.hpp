@@ -31,6 +31,11 @@ class SharedCatalog {
                        const std::string& tag, const SharedTag& value) = 0;
   virtual std::optional<std::string> manifest_type(const registry::Digest& digest) = 0;
   virtual void put_manifest_type(const registry::Digest& digest, const std::string& media_type) = 0;
+  // An operator removed the tag or pin (regcache remove): the other nodes stop
+  // importing it, and the bucket's garbage collection may take what it reached.
+  virtual void remove_tag(const std::string& upstream, const std::string& repository,
+                          const std::string& tag) = 0;
+  virtual void remove_pin(const registry::Digest& digest) = 0;
   // A manifest pulled by digest while no tag reaches it: the bucket's garbage
   // collection keeps it (and what it references), as each node's own does.
   virtual void put_pin(const std::string& upstream, const std::string& repository,

@@ -119,7 +119,8 @@ json remove(const json& request, CacheAccess& cache) {
             {"repository", selector.repository},
             {"tags", report.tags},
             {"pins", report.pins},
-            {"collected", gc_json(report.collected)}}}};
+            {"collected", gc_json(report.collected)},
+            {"left_to_collector", report.left_to_collector}}}};
 }
 
 json verify(const json& request, CacheAccess& cache) {

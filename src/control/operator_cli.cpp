@@ -45,7 +45,8 @@ json run_request(const config::Config& config, const json& request) {
   // Several nodes share the bucket: this node's index does not know what the
   // others reference, so only the running collector may collect there.
   const bool shared_bucket = config.storage.s3 && config.redis;
-  if (shared_bucket && request.value("command", "") == "gc" &&
+  const std::string command = request.value("command", "");
+  if (shared_bucket && (command == "gc" || command == "remove") &&
       !request.value("dry_run", false)) {
     return {{"ok", false},
             {"error",
@@ -308,6 +309,11 @@ std::optional<int> OperatorCli::run() {
         result["repository"].get<std::string>(), result["tags"].get<uint64_t>(),
         result["pins"].get<uint64_t>(), dry_run_ ? "would be dropped" : "dropped");
     print_gc(result["collected"], false);
+    if (result.value("left_to_collector", false)) {
+      std::cout << "shared bucket: dropped from this node's index and the nodes' shared tags and "
+                   "pins; the collector removes from the bucket what no tag or pin reaches any "
+                   "more at its next garbage collection (gc_interval, after gc_grace)\n";
+    }
   } else if (gc_->parsed() || registry_gc_->parsed()) {
     print_gc(result, quiet_);
   } else if (verify_->parsed()) {

@@ -81,4 +81,18 @@ void S3SharedCatalog::put_pin(const std::string& upstream, const std::string& re
   }
 }
 
+void S3SharedCatalog::remove_tag(const std::string& upstream, const std::string& repository,
+                                 const std::string& tag) {
+  if (auto ec = client_.remove(tag_key(upstream, repository, tag))) {
+    spdlog::warn("s3: cannot remove the shared tag record of {}/{}:{}: {}", upstream, repository,
+                 tag, ec.message());
+  }
+}
+
+void S3SharedCatalog::remove_pin(const registry::Digest& digest) {
+  if (auto ec = client_.remove(prefix_ + "meta/pins/sha256/" + digest.hex())) {
+    spdlog::warn("s3: cannot remove the shared pin of {}: {}", digest.str(), ec.message());
+  }
+}
+
 }  // namespace regcache::coord

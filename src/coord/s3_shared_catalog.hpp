@@ -29,6 +29,9 @@ class S3SharedCatalog final : public cache::SharedCatalog {
   void put_manifest_type(const registry::Digest& digest, const std::string& media_type) override;
   void put_pin(const std::string& upstream, const std::string& repository,
                const registry::Digest& digest) override;
+  void remove_tag(const std::string& upstream, const std::string& repository,
+                  const std::string& tag) override;
+  void remove_pin(const registry::Digest& digest) override;
 
   std::string tag_key(const std::string& upstream, const std::string& repository,
                       const std::string& tag) const;

@@ -47,10 +47,11 @@ Housekeeper::Housekeeper(const config::Config& config, const std::filesystem::pa
       gc_remover_(store, index, fetcher),
       collector_(index, gc_remover_, clock) {}
 
-void Housekeeper::share_bucket(BucketCollector* collector) {
+void Housekeeper::share_bucket(BucketCollector* collector, cache::SharedCatalog* catalog) {
   // Without a collector nobody else would ever delete what GC only forgets.
   gc_remover_.keep_store_content(collector != nullptr);
   bucket_ = collector;
+  catalog_ = catalog;
 }
 
 Housekeeper::~Housekeeper() { stop(); }
@@ -239,7 +240,18 @@ GcReport Housekeeper::collect_garbage(bool dry_run) {
 
 RemoveReport Housekeeper::remove(const ImageSelector& selector, bool dry_run) {
   std::lock_guard work(work_mutex_);
-  return remove_image(index_, remover_, selector, dry_run);
+  // With a collector, what the image alone reached leaves this node's index
+  // now and the bucket with the collector's next garbage collection: another
+  // node's image may share a layer this node's index cannot know of.
+  auto report = remove_image(index_, bucket_ != nullptr ? gc_remover_ : remover_, selector, dry_run);
+  if (catalog_ != nullptr && !dry_run) {
+    for (const auto& tag : report.removed_tags) {
+      catalog_->remove_tag(tag.upstream, tag.repository, tag.tag);
+    }
+    for (const auto& pin : report.removed_pins) catalog_->remove_pin(pin.digest);
+  }
+  report.left_to_collector = bucket_ != nullptr;
+  return report;
 }
 
 VerifyReport Housekeeper::verify(bool fix) {

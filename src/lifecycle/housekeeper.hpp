@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cache/blob_fetcher.hpp"
+#include "cache/shared_catalog.hpp"
 #include "config/config.hpp"
 #include "lifecycle/bucket_collector.hpp"
 #include "lifecycle/content_remover.hpp"
@@ -52,8 +53,9 @@ class Housekeeper {
   // collection forgets unreachable content in this node's index but leaves
   // the objects to the collector (another node may need them), which
   // collects garbage over the whole bucket (BucketCollector::collect_garbage)
-  // on the same interval. Without, as on one node.
-  void share_bucket(BucketCollector* collector);
+  // on the same interval. Without, as on one node. `catalog`: the nodes' shared
+  // tag records and pins, which `remove` drops as well.
+  void share_bucket(BucketCollector* collector, cache::SharedCatalog* catalog = nullptr);
   // New content was stored: check the budget soon.
   void wake();
 
@@ -94,6 +96,7 @@ class Housekeeper {
   ContentRemover gc_remover_;  // index only on a shared bucket
   GarbageCollector collector_;
   BucketCollector* bucket_ = nullptr;
+  cache::SharedCatalog* catalog_ = nullptr;
   std::chrono::steady_clock::time_point next_bucket_pass_{};
   std::chrono::steady_clock::time_point last_bucket_pass_{};
 

@@ -43,6 +43,7 @@ RemoveReport remove_image(index::CacheIndex& index, ContentRemover& remover,
     if (!match) continue;
     affected.insert(tag.record.digest.hex());
     ++report.tags;
+    report.removed_tags.push_back(tag);
     if (!dry_run) index.remove_tag(tag.upstream, tag.repository, tag.tag);
   }
   for (const auto& pin : before.pins) {
@@ -52,6 +53,7 @@ RemoveReport remove_image(index::CacheIndex& index, ContentRemover& remover,
     if (!match) continue;
     affected.insert(pin.digest.hex());
     ++report.pins;
+    report.removed_pins.push_back(pin);
     if (!dry_run) index.unpin(pin.upstream, pin.repository, pin.digest);
   }
   size_t links = 0;

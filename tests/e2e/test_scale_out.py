@@ -483,3 +483,39 @@ def test_regcache_gc_on_the_collector_reports_and_collects_the_bucket(
     assert "shared by the nodes" in refused.stdout + refused.stderr, refused
     assert bucket_keys(s3, prefix, "blobs") == after
     assert operator.query(other, "gc", "--dry-run") is not None
+
+
+def test_regcache_remove_on_a_shared_bucket_keeps_what_other_nodes_images_share(
+        cluster, upstream, s3, fresh_image, session_dir):
+    """`regcache remove` on one node: its image's own objects leave the bucket (by the
+    collector's GC), a layer another node's image shares stays although this node's index
+    cannot know of that image."""
+    seed = random.randrange(10**6, 10**9)
+    gone_image = fresh_image(f"scale/rm-{seed}", "v1", seed=seed,
+                             layer_sizes=(300 * 1024, 200 * 1024))
+    other = fresh_image(f"scale/rm-other-{seed}", "v1", seed=seed,
+                        layer_sizes=(300 * 1024, 250 * 1024))
+    shared = set(gone_image.image.blobs) & set(other.image.blobs)
+    assert len(shared) == 1, "the two images share exactly their first layer"
+    origin = upstream.replica("scale-rm-origin")
+    prefix = f"scale-rm-{next(_prefixes)}"
+    a, b = cluster(2, remote_url=origin.url, prefix=prefix,
+                   regcache={"gc_grace": "1s", "gc_interval": "1s",
+                             "s3_local_cache": {"max_size": "0"}})
+    out = os.path.join(session_dir, "scale-rm")
+    skopeo.pull_and_verify(a.host, gone_image.ref, f"{out}-gone-a", gone_image.image)
+    skopeo.pull_and_verify(b.host, other.ref, f"{out}-other-b", other.image)
+    own = hexes(gone_image.digest, *(set(gone_image.image.blobs) - shared))
+    procs.wait_for(lambda: own <= bucket_keys(s3, prefix, "blobs"), 30, "the uploads")
+
+    text = operator.run(a, "remove", f"{gone_image.repo}:v1").stdout
+    assert "shared bucket: dropped from this node's index" in text, text
+    assert not any(gone_image.repo in key for key in
+                   s3lab.list_keys(s3, f"{prefix}/regcache/v1/meta/tags/")), "tag record kept"
+    procs.wait_for(lambda: not own & bucket_keys(s3, prefix, "blobs"), 60,
+                   "the collector to remove the image's own objects from the bucket")
+    assert hexes(*shared) <= bucket_keys(s3, prefix, "blobs"), "the shared layer was removed"
+
+    # Upstream gone: the other image still pulls through node A, all from the bucket.
+    origin.stop()
+    skopeo.pull_and_verify(a.host, other.ref, f"{out}-other-a", other.image)

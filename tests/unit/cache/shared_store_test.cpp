@@ -92,6 +92,12 @@ class FakeCatalog final : public cache::SharedCatalog {
     std::lock_guard lock(mutex_);
     pin_puts_.push_back(upstream + "/" + repository + "@" + digest.str());
   }
+  void remove_tag(const std::string& upstream, const std::string& repository,
+                  const std::string& tag) override {
+    std::lock_guard lock(mutex_);
+    tags_.erase(upstream + "/" + repository + ":" + tag);
+  }
+  void remove_pin(const Digest&) override {}
   size_t entries() {
     std::lock_guard lock(mutex_);
     return tags_.size() + types_.size();
