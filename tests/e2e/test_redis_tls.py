@@ -9,8 +9,7 @@ import subprocess
 import pytest
 
 from lib import mirror as mirror_mod, pki as pki_mod, procs, s3lab
-from lib.concurrent import concurrent_gets
-from test_scale_out import blob_transfers
+from test_scale_out import one_upstream_fetch
 
 MiB = 1024 * 1024
 CLIENTS = 30
@@ -75,19 +74,10 @@ def test_three_nodes_coordinate_through_redis_over_tls(request, tls_nodes, pki, 
     server = request.getfixturevalue("redis_tls" if redis_kind == "single"
                                      else "redis_tls_cluster")
     pushed = fresh_image(f"redis-tls/one-{redis_kind}", "1", layer_sizes=(24 * MiB,))
-    digest = pushed.image.layers[0]
-    size = pushed.image.blobs[digest]
     # This Redis has no plain port: one upstream GET means they coordinated over TLS.
     nodes = tls_nodes(f"coordinated-{redis_kind}", 3, server,
                       {"enabled": True, "ca": pki.ca_cert})
-    path = f"/v2/{pushed.repo}/blobs/{digest}"
-
-    mark = upstream.mark()
-    results = concurrent_gets([nodes[i % 3].url + path for i in range(CLIENTS)])
-    bad = [(i, r) for i, r in enumerate(results) if r != (200, digest, size)]
-    assert not bad, f"clients got the wrong answer: {bad}"
-    gets = blob_transfers(upstream.requests_since(mark), path)
-    assert len(gets) == 1, f"{len(gets)} upstream GETs of {path} for {CLIENTS} clients on 3 nodes"
+    one_upstream_fetch(nodes, upstream, pushed, clients=CLIENTS)
     addrs = server.addrs if redis_kind == "cluster" else [server.addr]
     for node in nodes:
         log = node.log_text()

@@ -58,6 +58,21 @@ def cluster(start_mirror, s3, redis, request):
     return start
 
 
+def one_upstream_fetch(nodes, upstream, pushed, clients=CLIENTS):
+    """`clients` concurrent GETs of `pushed`'s first layer spread over `nodes`: every client
+    gets the right bytes and upstream sent them once. Returns the blob's path."""
+    digest = pushed.image.layers[0]
+    size = pushed.image.blobs[digest]
+    path = f"/v2/{pushed.repo}/blobs/{digest}"
+    mark = upstream.mark()
+    results = concurrent_gets([nodes[i % len(nodes)].url + path for i in range(clients)])
+    bad = [(i, r) for i, r in enumerate(results) if r != (200, digest, size)]
+    assert not bad, f"clients got the wrong answer: {bad}"
+    gets = blob_transfers(upstream.requests_since(mark), path)
+    assert len(gets) == 1, f"{len(gets)} upstream GETs of {path} for {clients} clients"
+    return path
+
+
 def blob_transfers(reqs, path):
     # A 401 challenge before the token fetch carries no blob bytes.
     return [r for r in reqs if r.method == "GET" and r.path == path and 200 <= r.status < 300]
@@ -81,11 +96,7 @@ def test_nodes_follow_ask_redirects_while_a_slot_migrates(cluster, redis_cluster
     assert redis_cluster.cli_at(source, "CLUSTER", "SETSLOT", slot, "MIGRATING", target_id) == "OK"
     asked = redis_cluster.command_calls(target, "asking")
     try:
-        path = f"/v2/{pushed.repo}/blobs/{digest}"
-        mark = upstream.mark()
-        results = concurrent_gets([nodes[i % 3].url + path for i in range(9)])
-        assert all(r == (200, digest, pushed.image.blobs[digest]) for r in results), results
-        assert len(blob_transfers(upstream.requests_since(mark), path)) == 1
+        one_upstream_fetch(nodes, upstream, pushed, clients=9)
         assert redis_cluster.command_calls(target, "asking") > asked, "no node was redirected"
         for node in nodes:
             assert "ASK" not in node.log_text(), node.name
@@ -98,17 +109,8 @@ def test_nodes_follow_ask_redirects_while_a_slot_migrates(cluster, redis_cluster
 def test_thirty_clients_on_three_nodes_cause_one_upstream_fetch(cluster, upstream, fresh_image,
                                                                 redis_kind):
     pushed = fresh_image(f"scale/one-{redis_kind}", "1", layer_sizes=(24 * MiB,))
-    digest = pushed.image.layers[0]
-    size = pushed.image.blobs[digest]
     nodes = cluster(3, redis_kind=redis_kind)
-    path = f"/v2/{pushed.repo}/blobs/{digest}"
-
-    mark = upstream.mark()
-    results = concurrent_gets([nodes[i % 3].url + path for i in range(CLIENTS)])
-    bad = [(i, r) for i, r in enumerate(results) if r != (200, digest, size)]
-    assert not bad, f"clients got the wrong answer: {bad}"
-    gets = blob_transfers(upstream.requests_since(mark), path)
-    assert len(gets) == 1, f"{len(gets)} upstream GETs of {path} for {CLIENTS} clients on 3 nodes"
+    path = one_upstream_fetch(nodes, upstream, pushed)
     # Every node answered some of the clients.
     for node in nodes:
         assert [e for e in node.access_log() if e["path"] == path and e["status"] == "200"]

@@ -13,6 +13,16 @@
 
 namespace regcache::config::testing {
 
+// A storage.s3 section that loads (the bucket is not contacted by load_config).
+constexpr std::string_view kS3Storage = R"(storage:
+  s3:
+    regionendpoint: http://127.0.0.1:7480
+    region: us-east-1
+    bucket: mirror
+    accesskey: AK
+    secretkey: SK
+)";
+
 class ConfigFixture : public ::testing::Test {
  protected:
   Environment env(Environment extra = {}) const {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config_error.hpp"
+#include "config/config_fixture.hpp"
 #include "config/config_loader.hpp"
 #include "config/temp_dir.hpp"
 
@@ -11,14 +12,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr std::string_view kS3 = R"(storage:
-  s3:
-    regionendpoint: http://127.0.0.1:7480
-    region: us-east-1
-    bucket: mirror
-    accesskey: AK
-    secretkey: SK
-)";
+constexpr std::string_view kS3 = testing::kS3Storage;
 
 class RedisConfigTest : public ::testing::Test {
  protected:

@@ -12,16 +12,8 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr std::string_view kS3AndRedis = R"(storage:
-  s3:
-    regionendpoint: http://127.0.0.1:7480
-    region: us-east-1
-    bucket: mirror
-    accesskey: AK
-    secretkey: SK
-redis:
-  addr: redis.internal:6380
-)";
+const std::string kS3AndRedis =
+    std::string(testing::kS3Storage) + "redis:\n  addr: redis.internal:6380\n";
 
 class RedisTlsConfigTest : public testing::ConfigFixture {
  protected:
