@@ -77,12 +77,19 @@ asio::awaitable<BlobLookup> PullThroughCache::blob(upstream::UpstreamRegistry& c
       out.error = std::move(error);
       co_return out;
     }
+    // Asked before opening: opening through the local copies would start a
+    // copy of a blob the client then fetches from the bucket itself.
+    if (!head_only) out.redirect = store_.redirect_url(digest);
+    if (out.redirect) {
+      index_.touch(digest, clock_.now_seconds());
+      out.outcome = CacheOutcome::hit;
+      co_return out;
+    }
     auto reader = store_.open(digest);
     if (reader) {
       index_.touch(digest, clock_.now_seconds());
       out.outcome = CacheOutcome::hit;
       out.cached = std::move(reader.value());
-      if (!head_only) out.redirect = store_.redirect_url(digest);
       co_return out;
     }
     spdlog::warn("cache: {} is indexed but its file cannot be opened ({}); fetching again",

@@ -34,7 +34,7 @@ struct CacheError {
 struct BlobLookup {
   CacheOutcome outcome = CacheOutcome::none;
   std::unique_ptr<storage::ContentReader> cached;  // set: serve this file
-  std::optional<std::string> redirect;             // set with cached: send the client here
+  std::optional<std::string> redirect;             // set alone (a hit): send the client here
   std::shared_ptr<InflightFetch> fetch;            // set: follow this download
   std::optional<uint64_t> size;                    // set alone: HEAD answered by upstream
   // outcome `uncached` with nothing set: caching is paused; stream with stream_uncached().

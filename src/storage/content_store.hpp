@@ -69,7 +69,7 @@ class ContentStore {
 
   virtual std::error_code remove(const Digest& digest) = 0;
   // Where a client may download a published object itself (a presigned URL
-  // of the bucket), or nullopt: this node serves it.
+  // of the bucket; the object is there), or nullopt: this node serves it.
   virtual std::optional<std::string> redirect_url(const Digest& /*digest*/) { return std::nullopt; }
   // Every published object with its size (start-up reconciliation, GC).
   virtual void for_each(const std::function<void(const Digest&, uint64_t)>& visit) = 0;

@@ -15,8 +15,8 @@ class S3Reader final : public ContentReader {
  public:
   // A store may fail a read, or answer it short, while another node overwrites
   // the object with the same bytes (nodes sharing a bucket without Redis can
-  // publish the same blob at once): retry for about two seconds before giving
-  // up on the client.
+  // publish the same blob at once): retry for about three seconds before
+  // giving up on the client.
   static constexpr int kReadAttempts = 8;
 
   S3Reader(std::shared_ptr<S3Client> client, std::string key, std::string removed_key,
@@ -129,7 +129,7 @@ std::error_code S3ContentStore::publish(StagingFile& staged, const Digest& diges
 
 std::optional<std::string> S3ContentStore::redirect_url(const Digest& digest) {
   const auto expires = client_->settings().redirect_expiry;
-  if (expires.count() <= 0) return std::nullopt;
+  if (expires.count() <= 0 || !size_of(digest)) return std::nullopt;  // gone: served as a miss
   return client_->presigned_get(key_of(digest), expires);
 }
 
