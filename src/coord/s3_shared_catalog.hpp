@@ -1,10 +1,7 @@
 #pragma once
 // S3SharedCatalog: the SharedCatalog as small objects next to the content on
-// the bucket, so it survives without Redis and needs no other service:
-//
-//   <root>/regcache/v1/meta/tags/<upstream>/<repository>/<tag>  {"digest":..., "validated_at":...}
-//   <root>/regcache/v1/meta/manifests/sha256/<hex>               the media type
-//   <root>/regcache/v1/meta/pins/sha256/<hex>                    {"upstream":..., "repository":..., "pinned_at":...}
+// the bucket (storage/bucket_layout.hpp), so it survives without Redis and
+// needs no other service.
 //
 // Last writer wins: every writer states what upstream said at that moment.
 
@@ -12,6 +9,7 @@
 #include <string>
 
 #include "cache/shared_catalog.hpp"
+#include "storage/bucket_layout.hpp"
 #include "storage/s3_client.hpp"
 
 namespace regcache::coord {
@@ -33,12 +31,9 @@ class S3SharedCatalog final : public cache::SharedCatalog {
                   const std::string& tag) override;
   void remove_pin(const registry::Digest& digest) override;
 
-  std::string tag_key(const std::string& upstream, const std::string& repository,
-                      const std::string& tag) const;
-
  private:
   storage::S3Client& client_;
-  const std::string prefix_;
+  const storage::BucketLayout layout_;
 };
 
 }  // namespace regcache::coord

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
-#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 #include "config/byte_size.hpp"
@@ -30,12 +29,6 @@ int64_t parse_time(const std::string& text) {
   return static_cast<int64_t>(timegm(&tm));
 }
 
-// The digest a key under `area` names ("<area><hex>").
-std::optional<registry::Digest> digest_in(const std::string& key, const std::string& area) {
-  if (!key.starts_with(area)) return std::nullopt;
-  return registry::Digest::parse("sha256:" + key.substr(area.size()));
-}
-
 }  // namespace
 
 BucketCollector::BucketCollector(const config::Config& config,
@@ -50,7 +43,8 @@ BucketCollector::BucketCollector(const config::Config& config,
       fetcher_(fetcher),
       coordination_(coordination),
       clock_(clock),
-      expiry_(ExpiryPolicy::from_config(config)) {}
+      expiry_(ExpiryPolicy::from_config(config)),
+      layout_(store.prefix()) {}
 
 uint64_t BucketCollector::budget() const {
   if (!config_.max_size.is_set()) return BucketLimits::kUnlimited;
@@ -96,12 +90,12 @@ bool BucketCollector::take_turn() {
 }
 
 std::optional<std::vector<BucketObject>> BucketCollector::list_blobs() {
-  const std::string blobs = store_.prefix() + "blobs/sha256/";
+  const std::string blobs = layout_.blobs();
   std::vector<BucketObject> objects;
   bool lost = false;  // a long listing keeps the lock renewed
   auto ec = store_.client().list(blobs, [&](const storage::S3Object& object) {
     if (!lost && !still_collector()) lost = true;
-    auto digest = registry::Digest::parse("sha256:" + object.key.substr(blobs.size()));
+    auto digest = storage::BucketLayout::digest_in(object.key, blobs);
     if (!digest) return;
     objects.push_back({*digest, object.size, parse_time(object.last_modified)});
   });
@@ -218,11 +212,10 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
   if (!take_turn()) return report;
   report.collected = true;
   report.complete = false;  // until the end
-  // The key layout of coord::S3SharedCatalog (the nodes' records).
-  const std::string& prefix = store_.prefix();
-  const std::string manifests_area = prefix + "meta/manifests/sha256/";
-  const std::string tags_area = prefix + "meta/tags/";
-  const std::string pins_area = prefix + "meta/pins/sha256/";
+  // The nodes' records (coord::S3SharedCatalog).
+  const std::string manifests_area = layout_.manifest_types();
+  const std::string tags_area = layout_.tags();
+  const std::string pins_area = layout_.pins();
   auto& client = store_.client();
 
   // Blobs first, records after: a record naming an upload that finished after
@@ -241,7 +234,7 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
     return !ec && !lost;
   };
   const bool listed = list(manifests_area, [&](const storage::S3Object& object) {
-    auto digest = digest_in(object.key, manifests_area);
+    auto digest = storage::BucketLayout::digest_in(object.key, manifests_area);
     if (!digest) return;
     listing.manifests.insert(digest->hex());
     listing.manifest_records.push_back({object.key, *digest, parse_time(object.last_modified)});
@@ -249,7 +242,7 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
   std::vector<storage::S3Object> tag_objects;
   if (!listed || !list(tags_area, [&](const auto& object) { tag_objects.push_back(object); }) ||
       !list(pins_area, [&](const storage::S3Object& object) {
-        auto digest = digest_in(object.key, pins_area);
+        auto digest = storage::BucketLayout::digest_in(object.key, pins_area);
         if (digest) listing.pins.push_back({object.key, *digest, parse_time(object.last_modified)});
       })) {
     return report;
@@ -265,15 +258,11 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
       return report;
     }
     if (!body.value()) continue;  // deleted since the listing
-    auto json = nlohmann::json::parse(*body.value(), nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object() || !json["digest"].is_string()) continue;  // not regcache's
-    auto digest = registry::Digest::parse(json["digest"].get<std::string>());
-    if (!digest) continue;
-    int64_t written_at = parse_time(object.last_modified);
-    if (json["validated_at"].is_number_integer()) {
-      written_at = std::max(written_at, json["validated_at"].get<int64_t>());
-    }
-    listing.tags.push_back({object.key, *digest, written_at});
+    auto record = storage::parse_tag_record(*body.value());
+    if (!record) continue;  // not regcache's
+    const int64_t written_at =
+        std::max(parse_time(object.last_modified), record->validated_at);
+    listing.tags.push_back({object.key, record->digest, written_at});
   }
 
   // Last use by any node, as for the passes; this node's index also knows
@@ -334,8 +323,8 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
         forgotten.push_back(victim.digest.hex());
         if (manifests) {
           links_.erase(victim.digest.hex());
-          prune_record(manifests_area + victim.digest.hex(), victim.digest, false);
-          prune_record(pins_area + victim.digest.hex(), victim.digest, false);
+          prune_records({layout_.manifest_type_key(victim.digest), layout_.pin_key(victim.digest)},
+                        victim.digest, false);
         }
       }
       report.bytes += victim.size;
@@ -345,13 +334,13 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
   }
   if (!stopped) {
     for (const auto& record : plan.dangling_tags) {
-      if (prune_record(record.key, record.digest, dry_run)) ++report.pruned_tags;
+      if (prune_records({record.key}, record.digest, dry_run)) ++report.pruned_tags;
     }
     for (const auto& record : plan.dangling_pins) {
-      if (prune_record(record.key, record.digest, dry_run)) ++report.pruned_pins;
+      if (prune_records({record.key}, record.digest, dry_run)) ++report.pruned_pins;
     }
     for (const auto& record : plan.orphan_records) {
-      if (prune_record(record.key, record.digest, dry_run)) ++report.pruned_records;
+      if (prune_records({record.key}, record.digest, dry_run)) ++report.pruned_records;
     }
   }
   if (!forgotten.empty()) coordination_.forget(forgotten);
@@ -386,18 +375,21 @@ std::optional<ManifestLinks> BucketCollector::links_of(const registry::Digest& d
   return links;
 }
 
-bool BucketCollector::prune_record(const std::string& key, const registry::Digest& digest,
-                                   bool dry_run) {
+bool BucketCollector::prune_records(std::initializer_list<std::string> keys,
+                                    const registry::Digest& digest, bool dry_run) {
   if (!still_collector()) return false;
   // A node uploading the manifest again writes its records again after the upload.
   auto size = store_.client().head(store_.key_of(digest));
   if (!size.ok() || size.value()) return false;
   if (dry_run) return true;
-  if (auto ec = store_.client().remove(key)) {
-    spdlog::warn("gc: bucket: cannot delete {}: {}", key, ec.message());
-    return false;
+  bool removed = true;
+  for (const auto& key : keys) {
+    if (auto ec = store_.client().remove(key)) {
+      spdlog::warn("gc: bucket: cannot delete {}: {}", key, ec.message());
+      removed = false;
+    }
   }
-  return true;
+  return removed;
 }
 
 }  // namespace regcache::lifecycle

@@ -29,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,7 @@
 #include "lifecycle/bucket_plan.hpp"
 #include "lifecycle/collector_coordination.hpp"
 #include "lifecycle/expiry_policy.hpp"
+#include "storage/bucket_layout.hpp"
 #include "storage/s3_content_store.hpp"
 #include "util/clock.hpp"
 
@@ -83,8 +85,10 @@ class BucketCollector {
   std::optional<std::vector<BucketObject>> list_blobs();
   bool remove(const BucketObject& victim);
   std::optional<ManifestLinks> links_of(const registry::Digest& digest, uint64_t size);
-  // Deletes the record `key` of `digest` while `digest` is still not in the bucket.
-  bool prune_record(const std::string& key, const registry::Digest& digest, bool dry_run);
+  // Deletes the records `keys` of the manifest `digest` if it is not in the
+  // bucket (checked once for all of them); true when they are gone.
+  bool prune_records(std::initializer_list<std::string> keys, const registry::Digest& digest,
+                     bool dry_run);
 
   const config::LifecycleConfig config_;
   const std::filesystem::path data_dir_;
@@ -94,6 +98,7 @@ class BucketCollector {
   CollectorCoordination& coordination_;
   const Clock& clock_;
   ExpiryPolicy expiry_;
+  const storage::BucketLayout layout_;  // where the nodes' records are
   std::atomic<bool> collector_{false};
   std::chrono::steady_clock::time_point renewed_{};
   std::unordered_map<std::string, ManifestLinks> links_;  // by manifest hex, across GC runs
