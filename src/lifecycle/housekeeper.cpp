@@ -120,9 +120,7 @@ void Housekeeper::run() {
         next_expiry = Clock::now() + expiry_interval(ttl);
       }
       if (config_.gc_interval.count() > 0 && Clock::now() >= next_gc) {
-        collector_.collect(false);
-        if (bucket_ != nullptr) bucket_->collect_garbage(false);  // on the collector only
-        ++gc_runs_;
+        collect_garbage_locked(false);
         next_gc = Clock::now() + config_.gc_interval;
       }
     } catch (const std::exception& e) {
@@ -229,8 +227,12 @@ EvictionReport Housekeeper::expire_locked() {
 
 GcReport Housekeeper::collect_garbage(bool dry_run) {
   std::lock_guard work(work_mutex_);
+  return collect_garbage_locked(dry_run);
+}
+
+GcReport Housekeeper::collect_garbage_locked(bool dry_run) {
   auto report = collector_.collect(dry_run);
-  if (bucket_ != nullptr) {
+  if (bucket_ != nullptr) {  // on the collector only
     auto bucket = bucket_->collect_garbage(dry_run);
     if (bucket.collected) report.bucket = std::move(bucket);
   }

@@ -82,6 +82,7 @@ class Housekeeper {
   void check_space();
   EvictionReport enforce_budget_locked();
   EvictionReport expire_locked();
+  GcReport collect_garbage_locked(bool dry_run);
   void collect_bucket(bool woken);
 
   const config::LifecycleConfig config_;
