@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <ctime>
 #include <unordered_set>
 
 #include "config/byte_size.hpp"
@@ -21,13 +20,6 @@ constexpr int64_t kForgetAfter = 300;
 
 // Registries refuse larger manifests: a bigger object is no manifest to read.
 constexpr uint64_t kMaxManifest = 4 * 1024 * 1024;
-
-// S3's LastModified ("2026-11-27T22:37:21.000Z") as unix seconds, 0 if unreadable.
-int64_t parse_time(const std::string& text) {
-  std::tm tm{};
-  if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
-  return static_cast<int64_t>(timegm(&tm));
-}
 
 }  // namespace
 
@@ -97,7 +89,7 @@ std::optional<std::vector<BucketObject>> BucketCollector::list_blobs() {
     if (!lost && !still_collector()) lost = true;
     auto digest = storage::BucketLayout::digest_in(object.key, blobs);
     if (!digest) return;
-    objects.push_back({*digest, object.size, parse_time(object.last_modified)});
+    objects.push_back({*digest, object.size, object.modified_at()});
   });
   if (ec) {
     spdlog::warn("collector: cannot list {}: {}", blobs, ec.message());
@@ -225,7 +217,8 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
   if (!objects) return report;
   listing.objects = std::move(*objects);
   bool lost = false;
-  auto list = [&](const std::string& area, const std::function<void(const storage::S3Object&)>& visit) {
+  auto list = [&](const std::string& area,
+                  const std::function<void(const storage::S3Object&)>& visit) {
     auto ec = client.list(area, [&](const storage::S3Object& object) {
       if (!lost && !still_collector()) lost = true;
       if (!lost) visit(object);
@@ -237,13 +230,13 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
     auto digest = storage::BucketLayout::digest_in(object.key, manifests_area);
     if (!digest) return;
     listing.manifests.insert(digest->hex());
-    listing.manifest_records.push_back({object.key, *digest, parse_time(object.last_modified)});
+    listing.manifest_records.push_back({object.key, *digest, object.modified_at()});
   });
   std::vector<storage::S3Object> tag_objects;
   if (!listed || !list(tags_area, [&](const auto& object) { tag_objects.push_back(object); }) ||
       !list(pins_area, [&](const storage::S3Object& object) {
         auto digest = storage::BucketLayout::digest_in(object.key, pins_area);
-        if (digest) listing.pins.push_back({object.key, *digest, parse_time(object.last_modified)});
+        if (digest) listing.pins.push_back({object.key, *digest, object.modified_at()});
       })) {
     return report;
   }
@@ -260,8 +253,7 @@ BucketGcReport BucketCollector::collect_garbage(bool dry_run) {
     if (!body.value()) continue;  // deleted since the listing
     auto record = storage::parse_tag_record(*body.value());
     if (!record) continue;  // not regcache's
-    const int64_t written_at =
-        std::max(parse_time(object.last_modified), record->validated_at);
+    const int64_t written_at = std::max(object.modified_at(), record->validated_at);
     listing.tags.push_back({object.key, record->digest, written_at});
   }
 

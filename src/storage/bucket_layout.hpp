@@ -47,8 +47,7 @@ class BucketLayout {
                       const std::string& tag) const;
 
   // The digest a key of a digest-named area (blobs, manifest types, pins) names.
-  static std::optional<registry::Digest> digest_in(const std::string& key,
-                                                   const std::string& area);
+  static std::optional<registry::Digest> digest_in(const std::string& key, const std::string& area);
 
  private:
   std::string prefix_;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "storage/s3_presign.hpp"
 
@@ -53,6 +54,12 @@ std::string xml_value(const std::string& xml, const std::string& tag) {
 }
 
 }  // namespace
+
+int64_t S3Object::modified_at() const {
+  std::tm tm{};  // "2026-11-27T22:37:21.000Z"
+  if (!strptime(last_modified.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm));
+}
 
 std::string s3_uri_encode(std::string_view text) {
   static const char* hex = "0123456789ABCDEF";

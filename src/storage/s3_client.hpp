@@ -27,6 +27,8 @@ struct S3Object {
   std::string key;
   uint64_t size = 0;
   std::string last_modified;  // ISO 8601, as S3 lists it
+  // last_modified as unix seconds; 0 when unreadable.
+  int64_t modified_at() const;
 };
 
 class S3Client {

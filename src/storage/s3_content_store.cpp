@@ -63,13 +63,6 @@ std::string join_prefix(const std::string& root) {
   return trimmed.empty() ? "regcache/v1/" : trimmed + "/regcache/v1/";
 }
 
-// S3's LastModified ("2026-11-27T22:37:21.000Z") as a time point.
-std::optional<std::chrono::system_clock::time_point> parse_time(const std::string& text) {
-  std::tm tm{};
-  if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
 }  // namespace
 
 S3ContentStore::S3ContentStore(S3Settings settings, std::filesystem::path local_root)
@@ -164,11 +157,12 @@ void S3ContentStore::remove_abandoned_staging() {
 void S3ContentStore::remove_expired_grace_copies() {
   // Removed objects past their grace period. Interrupted multipart uploads are
   // invisible; a bucket lifecycle rule (AbortIncompleteMultipartUpload) reclaims them.
-  const auto cutoff = std::chrono::system_clock::now() - kRemovedGrace;
+  const auto cutoff =
+      std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() - kRemovedGrace);
   std::vector<std::string> expired;
   client_->list(prefix_ + "removed/", [&](const S3Object& object) {
-    auto when = parse_time(object.last_modified);
-    if (when && *when < cutoff) expired.push_back(object.key);
+    const int64_t when = object.modified_at();
+    if (when > 0 && when < cutoff) expired.push_back(object.key);
   });
   for (const auto& key : expired) client_->remove(key);
 }
