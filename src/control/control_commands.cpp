@@ -117,8 +117,8 @@ json remove(const json& request, CacheAccess& cache) {
           {"result",
            {{"upstream", selector.upstream},
             {"repository", selector.repository},
-            {"tags", report.tags},
-            {"pins", report.pins},
+            {"tags", report.tags.size()},
+            {"pins", report.pins.size()},
             {"collected", gc_json(report.collected)},
             {"left_to_collector", report.left_to_collector}}}};
 }

@@ -247,10 +247,10 @@ RemoveReport Housekeeper::remove(const ImageSelector& selector, bool dry_run) {
   // node's image may share a layer this node's index cannot know of.
   auto report = remove_image(index_, bucket_ != nullptr ? gc_remover_ : remover_, selector, dry_run);
   if (catalog_ != nullptr && !dry_run) {
-    for (const auto& tag : report.removed_tags) {
+    for (const auto& tag : report.tags) {
       catalog_->remove_tag(tag.upstream, tag.repository, tag.tag);
     }
-    for (const auto& pin : report.removed_pins) catalog_->remove_pin(pin.digest);
+    for (const auto& pin : report.pins) catalog_->remove_pin(pin.digest);
   }
   report.left_to_collector = bucket_ != nullptr;
   return report;

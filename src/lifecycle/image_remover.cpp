@@ -42,8 +42,7 @@ RemoveReport remove_image(index::CacheIndex& index, ContentRemover& remover,
                  (selector.digest && tag.record.digest == *selector.digest);
     if (!match) continue;
     affected.insert(tag.record.digest.hex());
-    ++report.tags;
-    report.removed_tags.push_back(tag);
+    report.tags.push_back(tag);
     if (!dry_run) index.remove_tag(tag.upstream, tag.repository, tag.tag);
   }
   for (const auto& pin : before.pins) {
@@ -52,8 +51,7 @@ RemoveReport remove_image(index::CacheIndex& index, ContentRemover& remover,
                  affected.contains(pin.digest.hex());
     if (!match) continue;
     affected.insert(pin.digest.hex());
-    ++report.pins;
-    report.removed_pins.push_back(pin);
+    report.pins.push_back(pin);
     if (!dry_run) index.unpin(pin.upstream, pin.repository, pin.digest);
   }
   size_t links = 0;
@@ -63,7 +61,7 @@ RemoveReport remove_image(index::CacheIndex& index, ContentRemover& remover,
     ++links;
     if (!dry_run) index.remove_link(link.upstream, link.repository, link.digest);
   }
-  report.found = report.tags > 0 || report.pins > 0 || links > 0;
+  report.found = !report.tags.empty() || !report.pins.empty() || links > 0;
   if (!report.found) return report;
 
   auto candidates = closure(before, affected);

@@ -20,10 +20,8 @@ struct ImageSelector {
 
 struct RemoveReport {
   bool found = false;  // the selector matched a tag, pin or repository
-  size_t tags = 0;
-  size_t pins = 0;
-  std::vector<index::TagEntry> removed_tags;  // (dry run: would be)
-  std::vector<index::LinkEntry> removed_pins;
+  std::vector<index::TagEntry> tags;  // dropped (dry run: would be)
+  std::vector<index::LinkEntry> pins;
   // On a shared bucket: `collected` left this node's index; the collector
   // removes it from the bucket once no node's tag or pin reaches it.
   bool left_to_collector = false;

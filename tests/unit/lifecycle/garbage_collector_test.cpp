@@ -128,7 +128,7 @@ TEST_F(GarbageCollectorTest, RemoveImageKeepsWhatOthersUse) {
 
   auto report =
       lifecycle::remove_image(*index, remover, {"docker.io", "library/a", "1", {}}, false);
-  EXPECT_EQ(report.tags, 1u);
+  EXPECT_EQ(report.tags.size(), 1u);
   EXPECT_EQ(report.collected.manifests.size(), 1u);
   EXPECT_EQ(report.collected.blobs.size(), 1u);
   EXPECT_FALSE(cached(a));
