@@ -86,14 +86,7 @@ def test_nodes_follow_ask_redirects_while_a_slot_migrates(cluster, redis_cluster
     digest = pushed.image.layers[0]
     nodes = cluster(3, redis_kind="cluster")
     # The fetch lease key hashes on {hex}: put that slot half-way to another master.
-    ports = redis_cluster.ports
-    slot = redis_cluster.cli_at(ports[0], "CLUSTER", "KEYSLOT", "{" + digest.split(":")[1] + "}")
-    source = redis_cluster.owner_of_slot(int(slot))
-    target = next(p for p in ports if p != source)
-    source_id = redis_cluster.cli_at(source, "CLUSTER", "MYID")
-    target_id = redis_cluster.cli_at(target, "CLUSTER", "MYID")
-    assert redis_cluster.cli_at(target, "CLUSTER", "SETSLOT", slot, "IMPORTING", source_id) == "OK"
-    assert redis_cluster.cli_at(source, "CLUSTER", "SETSLOT", slot, "MIGRATING", target_id) == "OK"
+    slot, _, target = redis_cluster.begin_migration("{" + digest.split(":")[1] + "}")
     asked = redis_cluster.command_calls(target, "asking")
     try:
         one_upstream_fetch(nodes, upstream, pushed, clients=9)
@@ -101,8 +94,7 @@ def test_nodes_follow_ask_redirects_while_a_slot_migrates(cluster, redis_cluster
         for node in nodes:
             assert "ASK" not in node.log_text(), node.name
     finally:
-        for port in (source, target):
-            redis_cluster.cli_at(port, "CLUSTER", "SETSLOT", slot, "STABLE")
+        redis_cluster.cancel_migration(slot)
 
 
 @pytest.mark.parametrize("redis_kind", ["single", "cluster"])

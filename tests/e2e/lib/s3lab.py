@@ -189,27 +189,32 @@ class RedisCluster:
         m = re.search(rf"^cmdstat_{command.lower()}:calls=(\d+)", stats, re.M)
         return int(m.group(1)) if m else 0
 
-    def owner_of(self, key):
-        """The port of the master serving `key`'s hash slot."""
+    def begin_migration(self, key):
+        """Starts moving the hash slot of `key` from its master to another one, as resharding
+        does before it moves the keys (IMPORTING on the new master, MIGRATING on the old): the
+        old master now answers ASK for the slot's keys it does not hold.
+        Returns (slot, old port, new port)."""
         slot = self.cli_at(self.ports[0], "CLUSTER", "KEYSLOT", key)
-        for port in self.ports:
-            if self.cli_at(port, "CLUSTER", "COUNTKEYSINSLOT", slot) not in (None, "0"):
-                return port
-        raise AssertionError(f"no master holds {key}")
-
-    def move_slot_of(self, key):
-        """Migrates the hash slot of `key` (with its keys) from its master to another one, as
-        resharding does; clients that still send there get MOVED. Returns the new port."""
-        slot = self.cli_at(self.ports[0], "CLUSTER", "KEYSLOT", key)
-        source = self.owner_of(key)
+        source = self.owner_of_slot(int(slot))
         target = next(p for p in self.ports if p != source)
         ids = {p: self.cli_at(p, "CLUSTER", "MYID") for p in (source, target)}
         assert self.cli_at(target, "CLUSTER", "SETSLOT", slot, "IMPORTING", ids[source]) == "OK"
         assert self.cli_at(source, "CLUSTER", "SETSLOT", slot, "MIGRATING", ids[target]) == "OK"
+        return slot, source, target
+
+    def cancel_migration(self, slot):
+        for port in self.ports:
+            self.cli_at(port, "CLUSTER", "SETSLOT", slot, "STABLE")
+
+    def move_slot_of(self, key):
+        """Migrates the hash slot of `key` (with its keys) from its master to another one, as
+        resharding does; clients that still send there get MOVED. Returns the new port."""
+        slot, source, target = self.begin_migration(key)
         assert self.cli_at(source, "MIGRATE", "127.0.0.1", str(target), "", "0", "5000",
                            "KEYS", key) == "OK"
+        target_id = self.cli_at(target, "CLUSTER", "MYID")
         for port in self.ports:
-            assert self.cli_at(port, "CLUSTER", "SETSLOT", slot, "NODE", ids[target]) == "OK"
+            assert self.cli_at(port, "CLUSTER", "SETSLOT", slot, "NODE", target_id) == "OK"
         return target
 
 
